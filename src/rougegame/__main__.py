@@ -1,0 +1,5 @@
+"""Allow ``python -m rougegame``."""
+
+from rougegame.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,426 @@
+"""A game in progress: state, available choices, choosing, undo, endings and history.
+
+:class:`Game` is the API the UI and the author tools use. It never imports Textual. The same
+story and the same choices always give the same state (play time aside).
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from rougegame.engine.machine import StoryMachine
+from rougegame.story.expressions import ExprRuntimeError, Value
+from rougegame.story.model import Choice, Effect, Node, Story
+from rougegame.story.text import format_value, paragraphs
+
+UNDO_LIMIT = 100
+FALLBACK_LIMIT = 1000
+
+
+class StoryRuntimeError(Exception):
+    """A story problem found while playing (e.g. division by zero); names the node."""
+
+    def __init__(self, node: str, message: str) -> None:
+        super().__init__(f"[{node}] {message}")
+        self.node = node
+        self.message = message
+
+
+class ChoiceUnavailable(Exception):
+    """The player asked for a choice that is not on offer."""
+
+
+@dataclass
+class GameState:
+    """Everything that changes during play; saved and restored as a whole."""
+
+    node: str
+    vars: dict[str, Value]
+    visits: dict[str, int] = field(default_factory=dict)
+    once: set[str] = field(default_factory=set)
+    unlocked: dict[str, int] = field(default_factory=dict)
+    turns: int = 0
+    play_time: float = 0.0
+    path: list[tuple[str, int]] = field(default_factory=list)
+    location: str | None = None
+
+    def copy(self) -> GameState:
+        return GameState(
+            self.node,
+            dict(self.vars),
+            dict(self.visits),
+            set(self.once),
+            dict(self.unlocked),
+            self.turns,
+            self.play_time,
+            list(self.path),
+            self.location,
+        )
+
+    def same_as(self, other: GameState) -> bool:
+        """Equal in everything but play time."""
+        a, b = copy.copy(self), copy.copy(other)
+        a.play_time = b.play_time = 0.0
+        return a == b
+
+
+@dataclass(frozen=True, slots=True)
+class ChoiceView:
+    index: int  # the choice's position in its node (stable; what `choose` takes)
+    number: int  # 1-based position among the visible choices (what the player presses)
+    text: str
+    enabled: bool
+    reason: str | None
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class EndingView:
+    id: str
+    title: str
+    epilogue: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    node_id: str
+    title: str
+    chapter_id: str
+    chapter_title: str
+    speaker: str | None
+    location: str | None
+    paragraphs: list[str]
+    ending: EndingView | None
+
+
+@dataclass(frozen=True, slots=True)
+class LogEntry:
+    """One line of the playthrough's history: a passage shown or a choice taken."""
+
+    kind: str  # "passage" or "choice"
+    node_id: str
+    text: str
+    title: str = ""
+
+
+class Game:
+    """A playthrough of one story."""
+
+    def __init__(
+        self,
+        story: Story,
+        state: GameState | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        log: Iterable[LogEntry] | None = None,
+    ) -> None:
+        self.story = story
+        self.clock = clock
+        self._session_start = clock()
+        self.undo_stack: deque[tuple[GameState, int]] = deque(maxlen=UNDO_LIMIT)
+        self.machine = StoryMachine(story, self._guard, self._apply_choice, self._enter)
+        self.log: list[LogEntry] = list(log) if log is not None else []
+        if state is None:
+            self.state = self.initial_state(story)
+            self.machine.place(story.start)
+            self._enter(story.start)
+            self._follow_fallbacks()
+        else:
+            self.state = state
+            self.machine.place(state.node)
+            if not self.log:
+                self._log_passage(state.node)
+
+    # -- construction ---------------------------------------------------------------------
+    @staticmethod
+    def initial_state(story: Story) -> GameState:
+        return GameState(story.start, {n: v.initial for n, v in story.variables.items()})
+
+    # -- the Env protocol seen by expressions ----------------------------------------------
+    @property
+    def vars(self) -> dict[str, Value]:
+        return self.state.vars
+
+    @property
+    def visits(self) -> dict[str, int]:
+        return self.state.visits
+
+    @property
+    def unlocked(self) -> dict[str, int]:
+        return self.state.unlocked
+
+    # -- reading --------------------------------------------------------------------------
+    @property
+    def node(self) -> Node:
+        return self.story.nodes[self.state.node]
+
+    @property
+    def play_time(self) -> float:
+        return self.state.play_time + (self.clock() - self._session_start)
+
+    def commit_time(self) -> None:
+        """Fold the running clock into the state (before saving)."""
+        now = self.clock()
+        self.state.play_time += now - self._session_start
+        self._session_start = now
+
+    def _eval(self, node: str, func: Callable[[Any], Value]) -> Value:
+        try:
+            return func(self)
+        except ExprRuntimeError as exc:
+            raise StoryRuntimeError(node, str(exc)) from None
+        except KeyError as exc:
+            raise StoryRuntimeError(node, f"unknown variable {exc}") from None
+
+    def render(self, node: Node) -> str:
+        if node.template is None:
+            return node.text
+        return str(self._eval(node.id, node.template.render))
+
+    def passage(self) -> Passage:
+        node = self.node
+        chapter = self.story.chapters[node.chapter]
+        ending = None
+        if node.ending is not None:
+            e = node.ending
+            text = e.epilogue if e.template is None else str(self._eval(node.id, e.template.render))
+            ending = EndingView(e.id, e.title, paragraphs(text))
+        return Passage(
+            node.id,
+            node.title,
+            chapter.id,
+            chapter.title,
+            node.speaker,
+            self.state.location,
+            paragraphs(self.render(node)),
+            ending,
+        )
+
+    def is_available(self, choice: Choice) -> bool:
+        if choice.kind == "once" and f"{self.state.node}#{choice.index}" in self.state.once:
+            return False
+        if choice.check is None:
+            return True
+        return bool(self._eval(self.state.node, choice.check))
+
+    def choice_text(self, choice: Choice) -> str:
+        if choice.template is None:
+            return choice.text
+        return str(self._eval(self.state.node, choice.template.render))
+
+    def choices(self) -> list[ChoiceView]:
+        """The choices the player sees: available ones, and disabled ones that have a reason."""
+        views: list[ChoiceView] = []
+        node = self.node
+        for choice in node.choices:
+            if choice.kind == "fallback":
+                continue
+            if choice.kind == "once" and f"{node.id}#{choice.index}" in self.state.once:
+                continue
+            ok = self.is_available(choice)
+            if ok or choice.reason:
+                views.append(
+                    ChoiceView(
+                        choice.index,
+                        len(views) + 1,
+                        self.choice_text(choice),
+                        ok,
+                        None if ok else choice.reason,
+                        choice.kind,
+                    )
+                )
+        return views
+
+    def available(self) -> list[Choice]:
+        return [c for c in self.node.choices if c.kind != "fallback" and self.is_available(c)]
+
+    @property
+    def is_ending(self) -> bool:
+        return self.node.ending is not None
+
+    @property
+    def is_stuck(self) -> bool:
+        """A softlock: not an ending and nothing to choose."""
+        return not self.is_ending and not self.available()
+
+    # -- acting ---------------------------------------------------------------------------
+    def choose(self, index: int) -> list[Passage]:
+        """Take the choice at ``index`` (its position in the node). Returns the passages entered.
+
+        Raises :class:`ChoiceUnavailable` for a choice not on offer and
+        :class:`StoryRuntimeError` when the story itself fails; either way the state is
+        unchanged.
+        """
+        node = self.node
+        if not 0 <= index < len(node.choices):
+            raise ChoiceUnavailable(f"there is no choice {index} here")
+        choice = node.choices[index]
+        if choice.kind == "fallback" or not self.is_available(choice):
+            raise ChoiceUnavailable(f"choice {index} is not available here")
+        before = self.state.copy()
+        log_len = len(self.log)
+        try:
+            self.log.append(LogEntry("choice", node.id, self.choice_text(choice)))
+            self.state.path.append((node.id, index))
+            self._fire(choice)
+            entered = [self.state.node]
+            entered.extend(self._follow_fallbacks())
+            result = [self.passage()]
+        except Exception:
+            self.state = before
+            del self.log[log_len:]
+            self.machine.place(before.node)
+            raise
+        self.state.turns += 1
+        self.undo_stack.append((before, log_len))
+        return result
+
+    def choose_number(self, number: int) -> list[Passage]:
+        """Take the choice the player sees as ``number`` (1-based)."""
+        for view in self.choices():
+            if view.number == number:
+                if not view.enabled:
+                    raise ChoiceUnavailable(view.reason or "that choice is not available")
+                return self.choose(view.index)
+        raise ChoiceUnavailable(f"there is no choice {number}")
+
+    def undo(self) -> bool:
+        """Go back to before the last choice. False when there is nothing to undo."""
+        if not self.undo_stack:
+            return False
+        previous, log_len = self.undo_stack.pop()
+        play_time = self.play_time
+        self.state = previous
+        self.state.play_time = play_time
+        self._session_start = self.clock()
+        del self.log[log_len:]
+        self.machine.place(previous.node)
+        return True
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self.undo_stack)
+
+    # -- machine callbacks ----------------------------------------------------------------
+    def _fire(self, choice: Choice) -> None:
+        if choice.kind == "once":
+            self.state.once.add(f"{self.state.node}#{choice.index}")
+        if not self.machine.fire(choice):
+            raise ChoiceUnavailable("the choice's condition no longer holds")
+
+    def _guard(self, choice: Choice) -> bool:
+        if choice.check is None:
+            return True
+        return bool(self._eval(self.machine.current, choice.check))
+
+    def _apply_choice(self, choice: Choice) -> None:
+        self._apply(choice.effects, self.machine.current)
+
+    def _enter(self, node_id: str) -> None:
+        state = self.state
+        state.node = node_id
+        state.visits[node_id] = state.visits.get(node_id, 0) + 1
+        node = self.story.nodes[node_id]
+        if node.location is not None:
+            state.location = node.location
+        if node.effects:
+            self._apply(node.effects, node_id)
+        self._log_passage(node_id)
+
+    def _log_passage(self, node_id: str) -> None:
+        node = self.story.nodes[node_id]
+        try:
+            text = "\n\n".join(paragraphs(self.render(node)))
+        except StoryRuntimeError:
+            text = node.text
+        self.log.append(LogEntry("passage", node_id, text, node.title))
+
+    def _apply(self, effects: list[Effect], node_id: str) -> None:
+        state = self.state
+        for eff in effects:
+            if eff.op == "unlock":
+                state.unlocked.setdefault(eff.target, state.turns)
+                continue
+            if eff.compiled is None:
+                continue
+            value = self._eval(node_id, eff.compiled)
+            var = self.story.variables[eff.target]
+            old = state.vars[eff.target]
+            if eff.op == "add":
+                new: Value = (
+                    old + value
+                    if isinstance(old, str) and isinstance(value, str)
+                    else _num(old, node_id, eff) + _num(value, node_id, eff)
+                )
+            elif eff.op == "sub":
+                new = _num(old, node_id, eff) - _num(value, node_id, eff)
+            else:
+                new = value
+            if isinstance(var.initial, bool) != isinstance(new, bool) or isinstance(
+                var.initial, str
+            ) != isinstance(new, str):
+                raise StoryRuntimeError(
+                    node_id,
+                    f"`{eff.source}` would give `{eff.target}` the value "
+                    f"{format_value(new)!r} of another type",
+                )
+            if isinstance(new, str) and len(new) > 10_000:
+                raise StoryRuntimeError(
+                    node_id, f"`{eff.target}` would grow over 10,000 characters"
+                )
+            if isinstance(new, (int, float)) and not isinstance(new, bool) and abs(new) > 1e15:
+                raise StoryRuntimeError(node_id, f"`{eff.target}` would go out of range")
+            state.vars[eff.target] = var.clamp(new)
+
+    def _follow_fallbacks(self) -> list[str]:
+        entered: list[str] = []
+        for _ in range(FALLBACK_LIMIT):
+            node = self.node
+            if node.ending is not None or self.available():
+                return entered
+            fallback = next(
+                (c for c in node.choices if c.kind == "fallback" and self.is_available(c)), None
+            )
+            if fallback is None:
+                return entered
+            if fallback.text:
+                self.log.append(LogEntry("choice", node.id, self.choice_text(fallback)))
+            self._fire(fallback)
+            entered.append(self.state.node)
+        raise StoryRuntimeError(
+            self.state.node,
+            f"more than {FALLBACK_LIMIT} fallbacks in a row (a loop of fallback choices?)",
+        )
+
+    # -- replay ---------------------------------------------------------------------------
+    @classmethod
+    def replay(cls, story: Story, path: Iterable[tuple[str, int]], **kwargs: Any) -> Game:
+        """A new game with the given (node, choice index) path taken in order."""
+        game = cls(story, **kwargs)
+        for node_id, index in path:
+            if game.state.node != node_id:
+                raise ChoiceUnavailable(f"replay expected node {node_id}, found {game.state.node}")
+            game.choose(index)
+        return game
+
+    def unlocked_since(self, turn: int) -> list[str]:
+        return [cid for cid, t in self.state.unlocked.items() if t >= turn]
+
+    def dossier(self) -> list[tuple[str, str, str]]:
+        """(card id, name, status) for every dossier card."""
+        out = []
+        for card in self.story.dossier:
+            value = self.state.vars.get(card.variable, "unknown")
+            out.append((card.id, card.name, str(value)))
+        return out
+
+
+def _num(value: Value, node: str, eff: Effect) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise StoryRuntimeError(node, f"`{eff.source}` needs numbers")
+    return value

@@ -1,0 +1,430 @@
+"""Save slots on disk: atomic writes, checksums, validation, and saves from older stories.
+
+A save is a JSON file ``<slot>.save.json`` in the saves folder. Writes go to a temporary file in
+the same folder, are flushed to disk (fsync) and renamed over the old file, so a crash at any
+moment leaves either the old save or the new one, never a torn file. Every save carries a
+SHA-256 checksum of its content. Saves are untrusted input: reading one checks its size, JSON,
+shape, checksum and story, and any problem becomes a :class:`SaveError` with a clear message; a
+bad slot never affects the others.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import json
+import os
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from rougegame.engine.game import Game, GameState
+from rougegame.story.model import Story
+
+SAVE_FORMAT = "rougegame-save"
+SAVE_SCHEMA = 1
+AUTOSAVE = "autosave"
+QUICKSAVE = "quicksave"
+SUFFIX = ".save.json"
+MAX_SAVE_BYTES = 8 * 1024 * 1024
+MAX_SLOT_LEN = 64
+_SLOT = re.compile(r"[A-Za-z0-9][A-Za-z0-9 _.,'()-]*$")
+
+
+class SaveError(Exception):
+    """A save that cannot be written or read; ``message`` is for the player."""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message} ({self.hint})" if self.hint else self.message
+
+
+def validate_slot(name: str) -> str:
+    """Return the slot name, or raise SaveError saying why it is refused."""
+    if not isinstance(name, str) or not name.strip():
+        raise SaveError("a slot needs a name")
+    if len(name) > MAX_SLOT_LEN:
+        raise SaveError(f"slot names are at most {MAX_SLOT_LEN} characters")
+    if "/" in name or "\\" in name or ".." in name:
+        raise SaveError(
+            "slot names cannot contain `/`, `\\` or `..`",
+            "use letters, digits, spaces, `-` and `_`",
+        )
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
+        raise SaveError("slot names cannot contain control characters")
+    if not _SLOT.match(name):
+        raise SaveError(
+            f"`{name}` is not a valid slot name",
+            "start with a letter or digit; use letters, digits, spaces, `-` and `_`",
+        )
+    return name
+
+
+def default_saves_dir() -> Path:
+    return Path(os.environ.get("ROUGEGAME_SAVES") or "saves")
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:  # pragma: no cover - not every platform can open folders
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover
+        pass
+    finally:
+        os.close(fd)
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that a crash leaves the old or the new file, never half."""
+    if path.is_symlink():
+        raise SaveError(f"{path.name} is a symbolic link; refusing to write through it")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        try:
+            view = memoryview(data)
+            while view:
+                written = os.write(fd, view)
+                view = view[written:]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        tmp.replace(path)
+        _fsync_dir(path.parent)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise SaveError(_describe_os_error(exc, path), "the previous file is untouched") from None
+
+
+def _describe_os_error(exc: OSError, path: Path) -> str:
+    if exc.errno == errno.ENOSPC:
+        return f"the disk is full: could not write {path.name}"
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return f"the saves folder is read-only: could not write {path.name}"
+    return f"could not write {path.name}: {exc.strerror or exc}"
+
+
+def write_json(path: Path, payload: dict[str, Any]) -> None:
+    atomic_write(path, (json.dumps(payload, indent=1, ensure_ascii=False) + "\n").encode())
+
+
+def checksum(payload: dict[str, Any]) -> str:
+    body = {k: v for k, v in payload.items() if k != "checksum"}
+    blob = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def state_to_dict(state: GameState) -> dict[str, Any]:
+    return {
+        "node": state.node,
+        "vars": dict(state.vars),
+        "visits": dict(state.visits),
+        "once": sorted(state.once),
+        "unlocked": dict(state.unlocked),
+        "turns": state.turns,
+        "play_time": round(state.play_time, 3),
+        "path": [[n, i] for n, i in state.path],
+        "location": state.location,
+    }
+
+
+@dataclass
+class SlotInfo:
+    """What the save/load screen shows for one slot."""
+
+    name: str
+    path: Path
+    saved_at: str = ""
+    chapter_title: str = ""
+    node_title: str = ""
+    play_time: float = 0.0
+    turns: int = 0
+    story_id: str = ""
+    problem: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+@dataclass
+class LoadedSave:
+    """A save read back: the state to play from, and anything the player should be told."""
+
+    state: GameState
+    slot: str
+    notes: list[str] = field(default_factory=list)
+    moved: bool = False
+
+
+class SaveStore:
+    """The saves folder: named slots plus the autosave and quicksave."""
+
+    def __init__(self, root: Path | str | None = None) -> None:
+        self.root = Path(root) if root is not None else default_saves_dir()
+
+    def ensure(self) -> None:
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise SaveError(
+                f"cannot create the saves folder {self.root}: {exc.strerror or exc}"
+            ) from None
+        if self.root.is_symlink() and not self.root.resolve().is_dir():
+            raise SaveError("the saves folder is a broken link")
+
+    def path_for(self, slot: str) -> Path:
+        validate_slot(slot)
+        path = self.root / f"{slot}{SUFFIX}"
+        if path.is_symlink():
+            raise SaveError(f"the slot `{slot}` is a symbolic link; refusing to follow it")
+        resolved_root = self.root.resolve()
+        if path.resolve().parent != resolved_root:
+            raise SaveError(f"the slot `{slot}` points outside the saves folder")
+        return path
+
+    # -- writing --------------------------------------------------------------------------
+    def payload(self, slot: str, game: Game) -> dict[str, Any]:
+        game.commit_time()
+        story = game.story
+        node = game.node
+        chapter = story.chapters[node.chapter]
+        payload: dict[str, Any] = {
+            "format": SAVE_FORMAT,
+            "schema": SAVE_SCHEMA,
+            "slot": slot,
+            "saved_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "story": {"id": story.id, "version": story.version, "hash": story.content_hash},
+            "chapter": chapter.id,
+            "chapter_title": chapter.title,
+            "node_title": node.title,
+            "play_time": round(game.state.play_time, 3),
+            "turns": game.state.turns,
+            "state": state_to_dict(game.state),
+        }
+        payload["checksum"] = checksum(payload)
+        return payload
+
+    def save(self, slot: str, game: Game) -> Path:
+        path = self.path_for(slot)
+        self.ensure()
+        write_json(path, self.payload(slot, game))
+        return path
+
+    # -- reading --------------------------------------------------------------------------
+    def read_payload(self, slot: str) -> dict[str, Any]:
+        path = self.path_for(slot)
+        try:
+            if path.stat().st_size > MAX_SAVE_BYTES:
+                raise SaveError(f"the save `{slot}` is too large to be a save file")
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise SaveError(f"there is no save called `{slot}`") from None
+        except OSError as exc:
+            raise SaveError(f"cannot read the save `{slot}`: {exc.strerror or exc}") from None
+        return parse_payload(data, slot)
+
+    def load(self, slot: str, story: Story) -> LoadedSave:
+        return restore(self.read_payload(slot), story, slot)
+
+    def exists(self, slot: str) -> bool:
+        try:
+            return self.path_for(slot).is_file()
+        except SaveError:
+            return False
+
+    def delete(self, slot: str) -> None:
+        path = self.path_for(slot)
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            raise SaveError(f"there is no save called `{slot}`") from None
+        except OSError as exc:
+            raise SaveError(f"cannot delete `{slot}`: {exc.strerror or exc}") from None
+
+    def slots(self) -> list[SlotInfo]:
+        """Every slot in the folder, newest first; unreadable ones carry a problem."""
+        if not self.root.is_dir():
+            return []
+        found: list[SlotInfo] = []
+        for path in self.root.iterdir():
+            if not path.name.endswith(SUFFIX) or path.name.startswith("."):
+                continue
+            name = path.name[: -len(SUFFIX)]
+            info = SlotInfo(name, path)
+            try:
+                payload = self.read_payload(name)
+            except SaveError as exc:
+                info.problem = exc.message
+                with contextlib.suppress(OSError):
+                    info.saved_at = datetime.fromtimestamp(path.stat().st_mtime, UTC).isoformat(
+                        timespec="seconds"
+                    )
+            else:
+                info.saved_at = str(payload.get("saved_at", ""))
+                info.chapter_title = str(payload.get("chapter_title", ""))
+                info.node_title = str(payload.get("node_title", ""))
+                info.play_time = float(payload.get("play_time", 0.0))
+                info.turns = int(payload.get("turns", 0))
+                info.story_id = str(payload["story"].get("id", ""))
+            found.append(info)
+        found.sort(key=lambda s: s.saved_at, reverse=True)
+        return found
+
+    def latest(self, story_id: str | None = None) -> SlotInfo | None:
+        for info in self.slots():
+            if info.ok and (story_id is None or info.story_id == story_id):
+                return info
+        return None
+
+
+def parse_payload(data: bytes, slot: str) -> dict[str, Any]:
+    """Bytes to a checked save payload, or SaveError. Never raises anything else."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise SaveError(
+            f"the save `{slot}` is damaged (not text)",
+            "it may have been corrupted on disk; other slots are unaffected",
+        ) from None
+    try:
+        payload = json.loads(text)
+    except (ValueError, RecursionError):
+        raise SaveError(
+            f"the save `{slot}` is damaged or cut short",
+            "it may have been corrupted on disk; other slots are unaffected",
+        ) from None
+    if not isinstance(payload, dict) or payload.get("format") != SAVE_FORMAT:
+        raise SaveError(f"`{slot}` is not a rougegame save file")
+    schema = payload.get("schema")
+    if not isinstance(schema, int) or isinstance(schema, bool):
+        raise SaveError(f"the save `{slot}` has no valid format version")
+    if schema > SAVE_SCHEMA:
+        raise SaveError(
+            f"the save `{slot}` was made by a newer version of rougegame",
+            "update the game to load it",
+        )
+    if payload.get("checksum") != checksum(payload):
+        raise SaveError(
+            f"the save `{slot}` failed its checksum: it was changed or damaged",
+            "other slots are unaffected",
+        )
+    story = payload.get("story")
+    if not isinstance(story, dict) or not isinstance(payload.get("state"), dict):
+        raise SaveError(f"the save `{slot}` is missing its story or state")
+    return payload
+
+
+def _expect(cond: bool, slot: str, what: str) -> None:
+    if not cond:
+        raise SaveError(f"the save `{slot}` is malformed: {what}")
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def restore(payload: dict[str, Any], story: Story, slot: str) -> LoadedSave:
+    """Turn a checked payload into a GameState for ``story``, migrating when the story changed."""
+    info = payload["story"]
+    if info.get("id") != story.id:
+        raise SaveError(
+            f"the save `{slot}` belongs to another story ({info.get('id')!r})",
+            f"this is {story.id!r}",
+        )
+    raw = payload["state"]
+    notes: list[str] = []
+    node = raw.get("node")
+    _expect(isinstance(node, str), slot, "no current node")
+    values = raw.get("vars", {})
+    _expect(isinstance(values, dict), slot, "variables are not a mapping")
+    variables: dict[str, Any] = {}
+    for name, var in story.variables.items():
+        value = values.get(name, var.initial)
+        same = (
+            isinstance(value, bool) == isinstance(var.initial, bool)
+            and isinstance(value, str) == isinstance(var.initial, str)
+            and isinstance(value, (bool, int, float, str))
+        )
+        if isinstance(value, float) and value != value:  # NaN
+            same = False
+        if not same:
+            notes.append(f"`{name}` had a value of the wrong type and was reset")
+            value = var.initial
+        if isinstance(value, str) and len(value) > 10_000:
+            value = var.initial
+        variables[name] = var.clamp(value)
+    visits_raw = raw.get("visits", {})
+    _expect(isinstance(visits_raw, dict), slot, "visit counts are not a mapping")
+    visits = {
+        k: v for k, v in visits_raw.items() if k in story.nodes and _is_int(v) and 0 <= v < 10**9
+    }
+    once_raw = raw.get("once", [])
+    _expect(isinstance(once_raw, list), slot, "once-only choices are not a list")
+    once = {x for x in once_raw if isinstance(x, str) and x.split("#", 1)[0] in story.nodes}
+    unlocked_raw = raw.get("unlocked", {})
+    _expect(isinstance(unlocked_raw, dict), slot, "codex unlocks are not a mapping")
+    unlocked = {k: (v if _is_int(v) else 0) for k, v in unlocked_raw.items() if k in story.codex}
+    turns = raw.get("turns", 0)
+    play_time = raw.get("play_time", 0.0)
+    _expect(_is_int(turns) and turns >= 0, slot, "turns is not a whole number")
+    _expect(
+        isinstance(play_time, (int, float))
+        and not isinstance(play_time, bool)
+        and 0 <= play_time < 10**9,
+        slot,
+        "play time is not a number",
+    )
+    path_raw = raw.get("path", [])
+    _expect(isinstance(path_raw, list), slot, "the choice path is not a list")
+    path: list[tuple[str, int]] = []
+    for item in path_raw:
+        _expect(
+            isinstance(item, list)
+            and len(item) == 2
+            and isinstance(item[0], str)
+            and _is_int(item[1]),
+            slot,
+            "a step of the choice path is malformed",
+        )
+        path.append((item[0], item[1]))
+    location = raw.get("location")
+    if not isinstance(location, str):
+        location = None
+    moved = False
+    if node not in story.nodes:
+        chapter = payload.get("chapter")
+        if isinstance(chapter, str) and chapter in story.chapters:
+            fallback = story.first_node(chapter)
+            where = f"the start of “{story.chapters[chapter].title}”"
+        else:
+            fallback = story.start
+            where = "the start of the story"
+        notes.insert(
+            0,
+            f"The passage this save was made at no longer exists in this version "
+            f"of the story; you continue from {where}.",
+        )
+        node = fallback
+        moved = True
+    elif info.get("hash") != story.content_hash:
+        notes.append(
+            "This save was made with another version of the story; "
+            "new variables start at their defaults."
+        )
+    state = GameState(
+        node, variables, visits, once, unlocked, turns, float(play_time), path, location
+    )
+    return LoadedSave(state, slot, notes, moved)

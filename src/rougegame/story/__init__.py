@@ -1,0 +1,1 @@
+"""What a story is: the model, the loader, problems, expressions, text and the schema."""

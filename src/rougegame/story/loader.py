@@ -1,0 +1,266 @@
+"""Finding and loading a story from disk: discovery, the per-file cache, and linking.
+
+``load_story(path)`` accepts a story folder (``story.yaml`` plus ``chapters/*.yaml``), a
+manifest file, a single-file story (a manifest with inline ``chapters:``), or one chapter file
+inside a story folder. With no path it loads the story shipped with the game, found through
+``importlib.resources`` so that it works from an installed wheel too.
+
+Each file is parsed and checked on its own; the result is cached by the file's content hash in
+the user's cache folder (never next to the story), so an unchanged file is never parsed twice.
+A cache entry that cannot be read is ignored and rebuilt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from rougegame.story.linker import link
+from rougegame.story.model import Chapter, Manifest, Node, Story
+from rougegame.story.parse import parse_chapter, parse_manifest
+from rougegame.story.problems import Location, Problem, StoryError
+from rougegame.story.yamlsafe import Mapping, Sequence, load_yaml
+
+MANIFEST = "story.yaml"
+MAX_FILES = 2_000
+CACHE_VERSION = "1"
+_memo: dict[str, bytes] = {}
+
+
+def shipped_story() -> Path:
+    """The folder of the story that ships with the game."""
+    packaged = resources.files("rougegame") / "_story"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parents[3] / "story"
+
+
+def cache_dir() -> Path | None:
+    setting = os.environ.get("ROUGEGAME_CACHE")
+    if setting is not None:
+        return None if setting.lower() in ("", "0", "off", "no") else Path(setting)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "rougegame"
+
+
+def _cache_key(kind: str, file: str, data: bytes) -> str:
+    h = hashlib.sha256()
+    for part in (CACHE_VERSION, sys.version.split()[0], kind, file):
+        h.update(part.encode())
+        h.update(b"\0")
+    h.update(data)
+    return h.hexdigest()
+
+
+def _cache_get(key: str, use_cache: bool) -> Any | None:
+    blob = _memo.get(key)
+    if blob is None and use_cache:
+        folder = cache_dir()
+        if folder is not None:
+            try:
+                blob = (folder / f"{key[:40]}.pickle").read_bytes()
+            except OSError:
+                blob = None
+    if blob is None:
+        return None
+    try:
+        value = pickle.loads(blob)
+    except Exception:  # a damaged cache entry is ignored and rebuilt
+        _memo.pop(key, None)
+        return None
+    _memo[key] = blob
+    return value
+
+
+def _cache_put(key: str, value: Any, use_cache: bool) -> None:
+    blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    _memo[key] = blob
+    folder = cache_dir() if use_cache else None
+    if folder is None:
+        return
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f".{key[:40]}.{os.getpid()}.tmp"
+        tmp.write_bytes(blob)
+        tmp.replace(folder / f"{key[:40]}.pickle")
+    except OSError:
+        pass  # a cache that cannot be written only costs speed
+
+
+def clear_memory_cache() -> None:
+    _memo.clear()
+
+
+def _read(path: Path, display: str) -> bytes:
+    try:
+        if path.stat().st_size > 20 * 1024 * 1024:
+            raise StoryError(
+                [
+                    Problem(
+                        "file is over the 20 MiB limit",
+                        Location(display),
+                        hint="split it into more chapter files",
+                        code="too-large",
+                    )
+                ]
+            )
+        return path.read_bytes()
+    except OSError as exc:
+        raise StoryError(
+            [Problem(f"cannot read the file: {exc.strerror}", Location(display), code="io")]
+        ) from None
+
+
+def _parse_file(kind: str, path: Path, display: str, use_cache: bool) -> tuple[Any, bytes]:
+    data = _read(path, display)
+    key = _cache_key(kind, display, data)
+    cached = _cache_get(key, use_cache)
+    if cached is not None:
+        return cached, data
+    raw, problems = load_yaml(data, display)
+    if problems:
+        raise StoryError(problems)
+    result: Any
+    if kind == "manifest":
+        result = parse_manifest(raw, display)
+    else:
+        result = parse_chapter(raw, display, path.stem)
+    _cache_put(key, result, use_cache)
+    return result, data
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root.parent))
+    except ValueError:
+        return str(path)
+
+
+def chapter_files(root: Path) -> list[Path]:
+    folder = root / "chapters"
+    if not folder.is_dir():
+        return []
+    files = sorted(
+        p
+        for p in folder.iterdir()
+        if p.suffix in (".yaml", ".yml") and p.is_file() and not p.name.startswith(".")
+    )
+    if len(files) > MAX_FILES:
+        raise StoryError(
+            [
+                Problem(
+                    f"more than {MAX_FILES} chapter files", Location(str(folder)), code="too-large"
+                )
+            ]
+        )
+    return files
+
+
+def resolve_path(path: str | os.PathLike[str] | None) -> tuple[Path, Path | None]:
+    """(story folder or single file, the chapter file to focus on if one was given)."""
+    if path is None:
+        return shipped_story(), None
+    p = Path(path)
+    if p.is_dir():
+        return p, None
+    if not p.exists():
+        raise StoryError(
+            [
+                Problem(
+                    "no such file or folder",
+                    Location(str(p)),
+                    code="io",
+                    hint="give a story folder or a .yaml file",
+                )
+            ]
+        )
+    if p.name == MANIFEST:
+        return p.parent, None
+    for parent in (p.parent, p.parent.parent):
+        if (parent / MANIFEST).is_file() and p.parent.name == "chapters":
+            return parent, p
+    return p, None
+
+
+def load_story(path: str | os.PathLike[str] | None = None, *, use_cache: bool = True) -> Story:
+    """Load, check and link a story. Raises StoryError carrying every problem found."""
+    root, _focus = resolve_path(path)
+    if root.is_file():
+        return _load_single_file(root, use_cache)
+    manifest_path = root / MANIFEST
+    if not manifest_path.is_file():
+        raise StoryError(
+            [
+                Problem(
+                    f"no {MANIFEST} in this folder",
+                    Location(str(root)),
+                    hint="a story folder holds story.yaml and chapters/*.yaml; "
+                    "`rougegame new DIR` writes one",
+                    code="io",
+                )
+            ]
+        )
+    digest = hashlib.sha256()
+    manifest, data = _parse_file(
+        "manifest", manifest_path, _display(manifest_path, root), use_cache
+    )
+    digest.update(data)
+    problems: list[Problem] = []
+    parts: list[tuple[Chapter, list[Node]]] = []
+    files = [str(manifest_path)]
+    for file in chapter_files(root):
+        display = _display(file, root)
+        try:
+            part, data = _parse_file("chapter", file, display, use_cache)
+        except StoryError as exc:
+            problems.extend(exc.problems)
+            continue
+        digest.update(file.name.encode() + b"\0" + data)
+        parts.append(part)
+        files.append(str(file))
+    if problems:
+        # Report YAML-level problems together with what linking the rest finds.
+        try:
+            link(manifest, parts, str(root), files, digest.hexdigest()[:16])
+        except StoryError as exc:
+            problems.extend(exc.problems)
+        raise StoryError(problems)
+    return link(manifest, parts, str(root), files, digest.hexdigest()[:16])
+
+
+def _load_single_file(path: Path, use_cache: bool) -> Story:
+    display = str(path)
+    data = _read(path, display)
+    raw, problems = load_yaml(data, display)
+    if problems:
+        raise StoryError(problems)
+    if isinstance(raw, Mapping) and "chapter" in raw and "format" not in raw:
+        raise StoryError(
+            [
+                Problem(
+                    "this is a chapter file outside a story folder",
+                    Location(display, 1, 1),
+                    hint="put it in DIR/chapters/ next to DIR/story.yaml, or check the folder",
+                    code="io",
+                )
+            ]
+        )
+    if not isinstance(raw, Mapping):
+        return link(parse_manifest(raw, display), [], str(path.parent), [display], "")
+    inline = raw.pop("chapters", None)
+    manifest: Manifest = parse_manifest(raw, display)
+    parts: list[tuple[Chapter, list[Node]]] = []
+    if isinstance(inline, Sequence):
+        for i, item in enumerate(inline):
+            parts.append(parse_chapter(item, display, f"chapter{i + 1}"))
+    elif inline is not None:
+        manifest.problems.append(
+            Problem("`chapters` must be a list of chapters", raw.where("format"), code="type")
+        )
+    digest = hashlib.sha256(data).hexdigest()[:16]
+    return link(manifest, parts, str(path.parent), [display], digest)

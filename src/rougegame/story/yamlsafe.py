@@ -1,0 +1,349 @@
+"""Safe YAML reading that remembers where every value came from.
+
+Story files are untrusted. This module turns YAML text into plain Python values (mappings,
+lists, strings, numbers, booleans, None) using only PyYAML's safe event parser (the C one when
+present), never a constructor that can build Python objects. Along the way it:
+
+- records the file:line:column of every mapping value and list item;
+- refuses duplicate mapping keys (PyYAML would silently keep the last one);
+- refuses language-specific tags such as ``!!python/object`` and merge keys;
+- bounds alias expansion ("billion laughs"), nesting depth, file size;
+- refuses binary files and invalid UTF-8 with the position of the first bad byte.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from rougegame.story.problems import Location, Problem
+
+try:  # pragma: no branch - depends on how PyYAML was built
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_DEPTH = 64
+MAX_EXPANDED_VALUES = 2_000_000
+
+_TAG = "tag:yaml.org,2002:"
+_RESOLVER = yaml.resolver.Resolver()
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+
+
+class Mapping(dict[str, Any]):
+    """A mapping that remembers where it and each of its values start."""
+
+    __slots__ = ("key_locs", "loc", "value_locs")
+
+    def __init__(self, loc: Location) -> None:
+        super().__init__()
+        self.loc = loc
+        self.key_locs: dict[str, Location] = {}
+        self.value_locs: dict[str, Location] = {}
+
+    def where(self, key: str) -> Location:
+        return self.value_locs.get(key, self.loc)
+
+
+class Sequence(list[Any]):
+    """A list that remembers where it and each of its items start."""
+
+    __slots__ = ("item_locs", "loc")
+
+    def __init__(self, loc: Location) -> None:
+        super().__init__()
+        self.loc = loc
+        self.item_locs: list[Location] = []
+
+    def where(self, index: int) -> Location:
+        return self.item_locs[index] if 0 <= index < len(self.item_locs) else self.loc
+
+
+class YamlProblem(Exception):
+    """Raised inside this module; turned into a Problem by :func:`load_yaml`."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+def _loc(file: str, mark: Any) -> Location:
+    if mark is None:
+        return Location(file)
+    return Location(file, mark.line + 1, mark.column + 1)
+
+
+def decode(data: bytes, file: str) -> str:
+    """Bytes to text, refusing oversized, binary and non-UTF-8 input with a clear problem."""
+    if len(data) > MAX_FILE_BYTES:
+        raise YamlProblem(
+            Problem(
+                f"file is {len(data) / 1e6:.1f} MB, over the {MAX_FILE_BYTES // 2**20} MiB limit",
+                Location(file),
+                hint="split the story into more chapter files",
+                code="too-large",
+            )
+        )
+    if b"\x00" in data[:8192] or b"\x00" in data:
+        offset = data.index(b"\x00")
+        raise YamlProblem(
+            Problem(
+                "this looks like a binary file, not YAML text",
+                _offset_location(data, offset, file),
+                hint="story files are UTF-8 text",
+                code="binary",
+            )
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise YamlProblem(
+            Problem(
+                f"invalid UTF-8 (byte 0x{data[exc.start]:02x})",
+                _offset_location(data, exc.start, file),
+                hint="save the file as UTF-8",
+                code="encoding",
+            )
+        ) from None
+    return text.removeprefix("\ufeff")
+
+
+def _offset_location(data: bytes, offset: int, file: str) -> Location:
+    line = data.count(b"\n", 0, offset) + 1
+    start = data.rfind(b"\n", 0, offset) + 1
+    return Location(file, line, offset - start + 1)
+
+
+def load_yaml(data: bytes | str, file: str) -> tuple[Any, list[Problem]]:
+    """Parse one YAML document into located plain values, or return the problems found."""
+    try:
+        text = decode(data, file) if isinstance(data, bytes) else data
+        return _build(text, file), []
+    except YamlProblem as exc:
+        return None, [exc.problem]
+
+
+def _scalar(event: Any, file: str) -> Any:
+    tag = event.tag
+    if tag is None or tag == "!":
+        if event.implicit[0]:
+            tag = _RESOLVER.resolve(  # type: ignore[no-untyped-call]
+                yaml.ScalarNode, event.value, (True, False)
+            )
+        else:
+            tag = _TAG + "str"
+    if tag == _TAG + "str":
+        return event.value
+    kind = tag[len(_TAG) :] if tag.startswith(_TAG) else None
+    node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark)
+    if kind == "null":
+        return None
+    if kind == "bool":
+        return _CONSTRUCTOR.construct_yaml_bool(node)
+    if kind == "int":
+        return _CONSTRUCTOR.construct_yaml_int(node)
+    if kind == "float":
+        return _CONSTRUCTOR.construct_yaml_float(node)
+    if kind == "timestamp":
+        return event.value
+    if kind == "merge":
+        raise YamlProblem(
+            Problem(
+                "merge keys (<<) are not supported",
+                _loc(file, event.start_mark),
+                hint="write the keys out, or repeat the values",
+                code="yaml-merge",
+            )
+        )
+    raise YamlProblem(
+        Problem(
+            f"the tag {tag} is not allowed in a story file",
+            _loc(file, event.start_mark),
+            hint="story files use plain YAML: strings, numbers, booleans, lists and mappings",
+            code="yaml-tag",
+        )
+    )
+
+
+def _check_tag(event: Any, file: str, expected: str) -> None:
+    tag = event.tag
+    if tag is not None and tag != "!" and tag != _TAG + expected:
+        raise YamlProblem(
+            Problem(
+                f"the tag {tag} is not allowed in a story file",
+                _loc(file, event.start_mark),
+                hint="story files use plain YAML: strings, numbers, booleans, lists and mappings",
+                code="yaml-tag",
+            )
+        )
+
+
+class _Frame:
+    __slots__ = ("container", "key", "key_loc", "size")
+
+    def __init__(self, container: Mapping | Sequence) -> None:
+        self.container = container
+        self.key: str | None = None
+        self.key_loc: Location | None = None
+        self.size = 1
+
+
+def _build(text: str, file: str) -> Any:
+    stack: list[_Frame] = []
+    anchors: dict[str, tuple[Any, int]] = {}
+    expanded = 0
+    root: Any = None
+    documents = 0
+
+    def attach(value: Any, size: int, loc: Location, key_text: str | None = None) -> None:
+        nonlocal root, expanded
+        expanded += size
+        if expanded > MAX_EXPANDED_VALUES:
+            raise YamlProblem(
+                Problem(
+                    "the document expands to too many values (an alias bomb?)",
+                    loc,
+                    hint="anchors and aliases may not multiply the file this much",
+                    code="yaml-bomb",
+                )
+            )
+        if not stack:
+            root = value
+            return
+        frame = stack[-1]
+        frame.size += size
+        container = frame.container
+        if isinstance(container, Sequence):
+            container.append(value)
+            container.item_locs.append(loc)
+            return
+        if frame.key is None:
+            if isinstance(value, (Mapping, Sequence)):
+                raise YamlProblem(
+                    Problem(
+                        "a mapping key must be a plain value, not a list or mapping",
+                        loc,
+                        code="yaml-key",
+                    )
+                )
+            key = key_text if key_text is not None else str(value)
+            if key in container:
+                first = container.key_locs[key]
+                raise YamlProblem(
+                    Problem(
+                        f"duplicate key `{key}` (first defined at line {first.line})",
+                        loc,
+                        hint="YAML keeps only the last of two equal keys; rename one of them",
+                        code="duplicate-key",
+                    )
+                )
+            frame.key = key
+            frame.key_loc = loc
+            return
+        container[frame.key] = value
+        container.key_locs[frame.key] = frame.key_loc or loc
+        container.value_locs[frame.key] = loc
+        frame.key = None
+
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, yaml.ScalarEvent):
+                loc = _loc(file, event.start_mark)
+                value = _scalar(event, file)
+                key_text = event.value if isinstance(value, (bool, int, float)) else None
+                if value is None and event.implicit[0]:
+                    key_text = event.value
+                if event.anchor:
+                    anchors[event.anchor] = (value, 1)
+                attach(value, 1, loc, key_text)
+            elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                loc = _loc(file, event.start_mark)
+                if len(stack) >= MAX_DEPTH:
+                    raise YamlProblem(
+                        Problem(
+                            f"nesting deeper than {MAX_DEPTH} levels",
+                            loc,
+                            hint="story files are shallow: chapters, nodes, choices",
+                            code="yaml-depth",
+                        )
+                    )
+                if isinstance(event, yaml.MappingStartEvent):
+                    _check_tag(event, file, "map")
+                    frame = _Frame(Mapping(loc))
+                else:
+                    _check_tag(event, file, "seq")
+                    frame = _Frame(Sequence(loc))
+                frame_anchor = event.anchor
+                stack.append(frame)
+                frame.key_loc = None
+                if frame_anchor:
+                    anchors[frame_anchor] = (frame.container, -1)
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                frame = stack.pop()
+                container = frame.container
+                for name, (value, size) in anchors.items():
+                    if value is container and size == -1:
+                        anchors[name] = (value, frame.size)
+                        break
+                attach(container, frame.size, container.loc)
+                expanded -= frame.size  # counted once: children were counted as they came
+                expanded += 1
+            elif isinstance(event, yaml.AliasEvent):
+                loc = _loc(file, event.start_mark)
+                if event.anchor not in anchors:
+                    raise YamlProblem(
+                        Problem(f"unknown alias *{event.anchor}", loc, code="yaml-alias")
+                    )
+                value, size = anchors[event.anchor]
+                if size < 0:
+                    raise YamlProblem(
+                        Problem(
+                            "an alias may not refer to its own enclosing value",
+                            loc,
+                            code="yaml-alias",
+                        )
+                    )
+                attach(value, size, loc)
+            elif isinstance(event, yaml.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    raise YamlProblem(
+                        Problem(
+                            "more than one YAML document in this file",
+                            _loc(file, event.start_mark),
+                            hint="remove the `---` separator: one file holds one document",
+                            code="yaml-documents",
+                        )
+                    )
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        what = exc.problem or "invalid YAML"
+        context = f" ({exc.context})" if exc.context else ""
+        raise YamlProblem(
+            Problem(
+                f"YAML syntax: {what}{context}",
+                _loc(file, mark),
+                hint=_syntax_hint(what),
+                code="yaml-syntax",
+            )
+        ) from None
+    except yaml.YAMLError as exc:
+        raise YamlProblem(Problem(f"YAML: {exc}", Location(file), code="yaml-syntax")) from None
+    except RecursionError:  # pragma: no cover - the depth limit comes first
+        raise YamlProblem(Problem("nesting too deep", Location(file), code="yaml-depth")) from None
+    return root
+
+
+def _syntax_hint(problem: str) -> str | None:
+    if "mapping values are not allowed" in problem:
+        return 'a value containing ": " must be quoted, or written as a block with `|`'
+    if "found character '\\t'" in problem or "tab" in problem:
+        return "YAML indents with spaces, never tabs"
+    if "could not find expected ':'" in problem:
+        return "each key needs a colon after it; check the indentation of the line above"
+    if "found undefined alias" in problem:
+        return "an alias (*name) needs an anchor (&name) above it"
+    return "check the indentation and quoting around this position"

@@ -1,0 +1,1 @@
+"""What authors run: lint, playtest, graph, plain mode and scaffold."""

@@ -1,0 +1,1 @@
+"""The Textual game: the only part of rougegame that imports Textual."""
