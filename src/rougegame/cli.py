@@ -137,6 +137,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     from rougegame.story.problems import Problem, StoryError, format_problems
     from rougegame.tools.lint import lint
 
+    if args.max_words < 1:
+        print("rougegame check: --max-words must be at least 1", file=sys.stderr)
+        return EXIT_USAGE
     problems: list[Problem] = []
     stats: dict[str, int] = {}
     title = ""
@@ -147,11 +150,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     else:
         title = f"{story.title} ({story.id} {story.version})"
         stats = story.stats()
-        problems = list(story.warnings)
-        try:
-            problems += lint(story, max_words=args.max_words)  # type: ignore[call-arg]
-        except TypeError:
-            problems += lint(story)
+        problems = list(story.warnings) + lint(story, max_words=args.max_words)
     if args.strict:
         problems = [Problem(p.message, p.where, p.node, p.hint, "error", p.code) for p in problems]
     errors = [p for p in problems if p.severity == "error"]
@@ -163,9 +162,12 @@ def cmd_check(args: argparse.Namespace) -> int:
                     "ok": not errors,
                     "story": title,
                     "stats": stats,
+                    "errors": len(errors),
+                    "warnings": len(warnings),
                     "problems": [p.as_dict() for p in problems],
                 },
                 indent=2,
+                ensure_ascii=False,
             )
         )
         return EXIT_PROBLEMS if errors else EXIT_OK
@@ -174,11 +176,18 @@ def cmd_check(args: argparse.Namespace) -> int:
     if errors:
         print(f"\n{len(errors)} error(s), {len(warnings)} warning(s).")
         return EXIT_PROBLEMS
-    summary = ", ".join(f"{v:,} {k}" for k, v in stats.items())
+    summary = ", ".join(_count(v, k) for k, v in stats.items())
     print(f"{'' if not warnings else chr(10)}OK: {title}\n  {summary}")
     if warnings:
-        print(f"  {len(warnings)} warning(s)")
+        print(f"  {len(warnings)} warning(s); `--strict` makes them errors")
     return EXIT_OK
+
+
+def _count(n: int, key: str) -> str:
+    """`3 nodes`, `1 node`, `2 codex entries`."""
+    if key == "codex":
+        return f"{n:,} codex {'entry' if n == 1 else 'entries'}"
+    return f"{n:,} {key.removesuffix('s') if n == 1 else key}"
 
 
 def _duration(seconds: float) -> str:

@@ -69,6 +69,21 @@ class GameState:
         return a == b
 
 
+@dataclass(slots=True)
+class _Journal:
+    """What one choice changed, so that it can be undone exactly (and cheaply)."""
+
+    node: str
+    vars: dict[str, Value]
+    visits: dict[str, int | None]
+    once: list[str]
+    unlocked: list[str]
+    turns: int
+    location: str | None
+    path_len: int
+    log_len: int
+
+
 @dataclass(frozen=True, slots=True)
 class ChoiceView:
     index: int  # the choice's position in its node (stable; what `choose` takes)
@@ -122,7 +137,8 @@ class Game:
         self.story = story
         self.clock = clock
         self._session_start = clock()
-        self.undo_stack: deque[tuple[GameState, int]] = deque(maxlen=UNDO_LIMIT)
+        self.undo_stack: deque[_Journal] = deque(maxlen=UNDO_LIMIT)
+        self._journal: _Journal | None = None
         self.machine = StoryMachine(story, self._guard, self._apply_choice, self._enter)
         self.log: list[LogEntry] = list(log) if log is not None else []
         if state is None:
@@ -182,6 +198,17 @@ class Game:
             return node.text
         return str(self._eval(node.id, node.template.render))
 
+    def paragraphs(self, node: Node) -> list[str]:
+        """The node's prose, rendered and split into paragraphs (cached when it never varies)."""
+        template = node.template
+        if template is not None and template.static is None:
+            return paragraphs(self.render(node))
+        if node.static_paragraphs is None:
+            node.static_paragraphs = paragraphs(
+                node.text if template is None else template.static or ""
+            )
+        return node.static_paragraphs
+
     def passage(self) -> Passage:
         node = self.node
         chapter = self.story.chapters[node.chapter]
@@ -197,7 +224,7 @@ class Game:
             chapter.title,
             node.speaker,
             self.state.location,
-            paragraphs(self.render(node)),
+            self.paragraphs(node),
             ending,
         )
 
@@ -262,22 +289,30 @@ class Game:
         choice = node.choices[index]
         if choice.kind == "fallback" or not self.is_available(choice):
             raise ChoiceUnavailable(f"choice {index} is not available here")
-        before = self.state.copy()
-        log_len = len(self.log)
+        journal = self._journal = _Journal(
+            node.id,
+            dict(self.state.vars),
+            {},
+            [],
+            [],
+            self.state.turns,
+            self.state.location,
+            len(self.state.path),
+            len(self.log),
+        )
         try:
             self.log.append(LogEntry("choice", node.id, self.choice_text(choice)))
             self.state.path.append((node.id, index))
             self._fire(choice)
-            entered = [self.state.node]
-            entered.extend(self._follow_fallbacks())
+            self._follow_fallbacks()
             result = [self.passage()]
         except Exception:
-            self.state = before
-            del self.log[log_len:]
-            self.machine.place(before.node)
+            self._rollback(journal)
             raise
+        finally:
+            self._journal = None
         self.state.turns += 1
-        self.undo_stack.append((before, log_len))
+        self.undo_stack.append(journal)
         return result
 
     def choose_number(self, number: int) -> list[Passage]:
@@ -293,14 +328,28 @@ class Game:
         """Go back to before the last choice. False when there is nothing to undo."""
         if not self.undo_stack:
             return False
-        previous, log_len = self.undo_stack.pop()
-        play_time = self.play_time
-        self.state = previous
-        self.state.play_time = play_time
-        self._session_start = self.clock()
-        del self.log[log_len:]
-        self.machine.place(previous.node)
+        self._rollback(self.undo_stack.pop())
         return True
+
+    def _rollback(self, journal: _Journal) -> None:
+        """Put the state back exactly as it was when ``journal`` was opened."""
+        state = self.state
+        state.node = journal.node
+        state.vars = journal.vars
+        for node_id, count in journal.visits.items():
+            if count is None:
+                state.visits.pop(node_id, None)
+            else:
+                state.visits[node_id] = count
+        for key in journal.once:
+            state.once.discard(key)
+        for codex_id in journal.unlocked:
+            state.unlocked.pop(codex_id, None)
+        state.turns = journal.turns
+        state.location = journal.location
+        del state.path[journal.path_len :]
+        del self.log[journal.log_len :]
+        self.machine.place(journal.node)
 
     @property
     def can_undo(self) -> bool:
@@ -309,7 +358,11 @@ class Game:
     # -- machine callbacks ----------------------------------------------------------------
     def _fire(self, choice: Choice) -> None:
         if choice.kind == "once":
-            self.state.once.add(f"{self.state.node}#{choice.index}")
+            key = f"{self.state.node}#{choice.index}"
+            if key not in self.state.once:
+                self.state.once.add(key)
+                if self._journal is not None:
+                    self._journal.once.append(key)
         if not self.machine.fire(choice):
             raise ChoiceUnavailable("the choice's condition no longer holds")
 
@@ -324,7 +377,10 @@ class Game:
     def _enter(self, node_id: str) -> None:
         state = self.state
         state.node = node_id
-        state.visits[node_id] = state.visits.get(node_id, 0) + 1
+        count = state.visits.get(node_id)
+        if self._journal is not None and node_id not in self._journal.visits:
+            self._journal.visits[node_id] = count
+        state.visits[node_id] = (count or 0) + 1
         node = self.story.nodes[node_id]
         if node.location is not None:
             state.location = node.location
@@ -335,7 +391,7 @@ class Game:
     def _log_passage(self, node_id: str) -> None:
         node = self.story.nodes[node_id]
         try:
-            text = "\n\n".join(paragraphs(self.render(node)))
+            text = "\n\n".join(self.paragraphs(node))
         except StoryRuntimeError:
             text = node.text
         self.log.append(LogEntry("passage", node_id, text, node.title))
@@ -344,7 +400,10 @@ class Game:
         state = self.state
         for eff in effects:
             if eff.op == "unlock":
-                state.unlocked.setdefault(eff.target, state.turns)
+                if eff.target not in state.unlocked:
+                    state.unlocked[eff.target] = state.turns
+                    if self._journal is not None:
+                        self._journal.unlocked.append(eff.target)
                 continue
             if eff.compiled is None:
                 continue

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from rougegame.engine.game import Game, GameState
+from rougegame.story.expressions import MAX_NUMBER
 from rougegame.story.model import Story
 
 SAVE_FORMAT = "rougegame-save"
@@ -273,12 +274,16 @@ class SaveStore:
                         timespec="seconds"
                     )
             else:
-                info.saved_at = str(payload.get("saved_at", ""))
-                info.chapter_title = str(payload.get("chapter_title", ""))
-                info.node_title = str(payload.get("node_title", ""))
-                info.play_time = float(payload.get("play_time", 0.0))
-                info.turns = int(payload.get("turns", 0))
-                info.story_id = str(payload["story"].get("id", ""))
+                # The checksum only proves the file is as written, not that a hand-edited
+                # field has the right type: show what fits and leave the rest blank.
+                info.saved_at = _field(payload, "saved_at", str, "")
+                info.chapter_title = _field(payload, "chapter_title", str, "")
+                info.node_title = _field(payload, "node_title", str, "")
+                info.play_time = float(_field(payload, "play_time", (int, float), 0.0))
+                if not 0 <= info.play_time < 10**9:  # also NaN and infinity
+                    info.play_time = 0.0
+                info.turns = int(_field(payload, "turns", int, 0))
+                info.story_id = _field(payload["story"], "id", str, "")
             found.append(info)
         found.sort(key=lambda s: s.saved_at, reverse=True)
         return found
@@ -288,6 +293,14 @@ class SaveStore:
             if info.ok and (story_id is None or info.story_id == story_id):
                 return info
         return None
+
+
+def _field(payload: dict[str, Any], key: str, kind: Any, default: Any) -> Any:
+    """``payload[key]`` when it has the expected type (booleans are never numbers)."""
+    value = payload.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, kind):
+        return default
+    return value
 
 
 def parse_payload(data: bytes, slot: str) -> dict[str, Any]:
@@ -358,8 +371,8 @@ def restore(payload: dict[str, Any], story: Story, slot: str) -> LoadedSave:
             and isinstance(value, str) == isinstance(var.initial, str)
             and isinstance(value, (bool, int, float, str))
         )
-        if isinstance(value, float) and value != value:  # NaN
-            same = False
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            same = same and abs(value) <= MAX_NUMBER  # also refuses NaN and infinity
         if not same:
             notes.append(f"`{name}` had a value of the wrong type and was reset")
             value = var.initial

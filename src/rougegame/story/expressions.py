@@ -21,6 +21,7 @@ MAX_NUMBER = 10**15
 MAX_STRING = 10_000
 MAX_SOURCE = 2_000
 MAX_DEPTH = 40
+MAX_OPERATORS = 100  # bounds the AST's depth, so nothing that walks it can recurse too far
 
 FUNCTIONS: dict[str, tuple[int, str]] = {
     "visits": (1, "node"),
@@ -59,7 +60,7 @@ _TOKEN = re.compile(
     (?P<num>\d+(?:\.\d+)?)
    |(?P<str>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')
    |(?P<name>[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?)
-   |(?P<op>==|!=|<=|>=|\+=|-=|&&|\|\||[-+*/%<>()=,!])
+   |(?P<op>==|!=|<=|>=|\+=|-=|&&|\|\||\*\*|[-+*/%<>()=,!])
     )""",
     re.VERBOSE,
 )
@@ -72,7 +73,8 @@ class Token:
     column: int
 
 
-def tokenize(source: str) -> list[Token]:
+def tokenize(source: str, offset: int = 0) -> list[Token]:
+    """Split ``source`` into tokens; columns are 1-based and shifted by ``offset``."""
     if len(source) > MAX_SOURCE:
         raise ExprError(f"expression longer than {MAX_SOURCE} characters")
     tokens: list[Token] = []
@@ -89,12 +91,12 @@ def tokenize(source: str) -> list[Token]:
                 hint = "there is no indexing in story expressions"
             elif bad == ".":
                 hint = "there is no attribute access in story expressions"
-            raise ExprError(f"unexpected character {bad!r}", col, hint)
+            raise ExprError(f"unexpected character {bad!r}", col + offset, hint)
         kind = match.lastgroup or "op"
         text = match.group(kind)
-        tokens.append(Token(kind, text, match.start(kind) + 1))
+        tokens.append(Token(kind, text, match.start(kind) + 1 + offset))
         pos = match.end()
-    tokens.append(Token("end", "", len(source) + 1))
+    tokens.append(Token("end", "", len(source) + 1 + offset))
     return tokens
 
 
@@ -117,11 +119,21 @@ _ALIASES = {"&&": ("and", "use `and`"), "||": ("or", "use `or`"), "!": ("not", "
 
 
 class _Parser:
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, offset: int = 0) -> None:
         self.source = source
-        self.tokens = tokenize(source)
+        self.tokens = tokenize(source, offset)
         self.pos = 0
         self.depth = 0
+        self.operators = 0
+
+    def count_operator(self, tok: Token) -> None:
+        self.operators += 1
+        if self.operators > MAX_OPERATORS:
+            raise ExprError(
+                f"expression has more than {MAX_OPERATORS} operators",
+                tok.column,
+                "split it into simpler conditions or effects",
+            )
 
     def peek(self) -> Token:
         return self.tokens[self.pos]
@@ -150,11 +162,16 @@ class _Parser:
                 )
             if tok.text == "=" and tok.kind == "op":
                 raise ExprError("`=` assigns; to compare, write `==`", tok.column, "write `==`")
+            if tok.text == "**":
+                raise ExprError(
+                    "there is no power operator `**`", tok.column, "multiply instead: `x * x`"
+                )
             op = tok.text if (tok.kind == "op" or tok.text in ("and", "or")) else None
             prec = _BINARY.get(op) if op else None
             if prec is None or prec <= min_prec:
                 break
             self.take()
+            self.count_operator(tok)
             right = self.expression(prec)
             if op in ("and", "or"):
                 left = (op, left, right)
@@ -167,11 +184,13 @@ class _Parser:
         tok = self.peek()
         if tok.text == "not":
             self.take()
+            self.count_operator(tok)
             return ("not", self.expression(3))
         if tok.text == "!":
             raise ExprError("`!` is not an operator here", tok.column, "use `not`")
         if tok.text == "-":
             self.take()
+            self.count_operator(tok)
             return ("neg", self.unary(), tok.column)
         return self.primary()
 
@@ -217,6 +236,7 @@ class _Parser:
                 f"unknown function `{name.text}`", name.column, f"the functions are: {known}"
             )
         arity, kind = FUNCTIONS[name.text]
+        self.count_operator(name)
         self.expect("(")
         args: list[Ast] = []
         if kind in ("node", "codex"):
@@ -242,11 +262,15 @@ def _describe(tok: Token) -> str:
     return "the end of the expression" if tok.kind == "end" else f"`{tok.text}`"
 
 
-def parse_expression(source: str) -> Ast:
-    """Parse a condition or value. Raises :class:`ExprError` with a 1-based column."""
-    parser = _Parser(source)
+def parse_expression(source: str, offset: int = 0) -> Ast:
+    """Parse a condition or value. Raises :class:`ExprError` with a 1-based column.
+
+    ``offset`` is where ``source`` starts in a longer text (an effect, a passage): every column,
+    in the AST and in errors, is then counted from the start of that text.
+    """
+    parser = _Parser(source, offset)
     if parser.peek().kind == "end":
-        raise ExprError("empty expression")
+        raise ExprError("empty expression", offset + 1)
     ast = parser.expression()
     tok = parser.peek()
     if tok.kind != "end":
@@ -291,11 +315,7 @@ def parse_effect(source: str) -> EffectAst:
     name, op, rest = match.groups()
     if name in KEYWORDS:
         raise ExprError(f"`{name}` is a keyword, not a variable", match.start(1) + 1)
-    offset = match.start(3)
-    try:
-        value = parse_expression(rest)
-    except ExprError as exc:
-        raise ExprError(exc.message, exc.column + offset, exc.hint) from None
+    value = parse_expression(rest, match.start(3))
     kind = {"=": "set", "+=": "add", "-=": "sub"}[op]
     return EffectAst(kind, name, value, match.start(1) + 1)
 

@@ -224,7 +224,8 @@ class _Linker:
             for choice in node.choices:
                 target = resolve_node_ref(choice.target, node.chapter) if choice.target else ""
                 if target not in self.nodes:
-                    local = [n for n in self.nodes if n.startswith(node.chapter + ".")]
+                    scope = target.rsplit(".", 1)[0] + "."  # the chapter the target names
+                    local = [n for n in self.nodes if n.startswith(scope)]
                     hint = did_you_mean(target, local) or did_you_mean(target, self.nodes)
                     if hint is None and "." not in choice.target:
                         hint = (

@@ -28,8 +28,33 @@ from rougegame.story.yamlsafe import Mapping, Sequence, load_yaml
 
 MANIFEST = "story.yaml"
 MAX_FILES = 2_000
-CACHE_VERSION = "1"
+CACHE_VERSION = "2"
 _memo: dict[str, bytes] = {}
+
+
+def _model_shape() -> str:
+    """A fingerprint of the model classes, so a cache from other code is never reused."""
+    from dataclasses import fields
+
+    from rougegame.story import model
+
+    names = []
+    for cls in (
+        model.Variable,
+        model.CodexEntry,
+        model.DossierCard,
+        model.Effect,
+        model.Choice,
+        model.Ending,
+        model.Node,
+        model.Chapter,
+        model.Manifest,
+    ):
+        names.append(cls.__name__ + ":" + ",".join(f.name for f in fields(cls)))
+    return hashlib.sha256(";".join(names).encode()).hexdigest()[:12]
+
+
+_MODEL_SHAPE = _model_shape()
 
 
 def shipped_story() -> Path:
@@ -50,7 +75,7 @@ def cache_dir() -> Path | None:
 
 def _cache_key(kind: str, file: str, data: bytes) -> str:
     h = hashlib.sha256()
-    for part in (CACHE_VERSION, sys.version.split()[0], kind, file):
+    for part in (CACHE_VERSION, _MODEL_SHAPE, sys.version.split()[0], kind, file):
         h.update(part.encode())
         h.update(b"\0")
     h.update(data)

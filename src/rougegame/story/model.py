@@ -113,6 +113,7 @@ class Node:
     text_loc: Location
     words: int = 0
     template: Template | None = None
+    static_paragraphs: list[str] | None = None
 
 
 @dataclass(slots=True)

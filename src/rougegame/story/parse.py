@@ -25,7 +25,7 @@ from rougegame.story.model import (
     Variable,
 )
 from rougegame.story.problems import Location, ProblemList, did_you_mean
-from rougegame.story.text import TextError, parse_text
+from rougegame.story.text import TextError, parse_text, sanitize
 from rougegame.story.yamlsafe import Mapping, Sequence
 
 ID = re.compile(r"[A-Za-z][A-Za-z0-9_]*$")
@@ -108,7 +108,7 @@ class _Checker:
             return None
         value = m[key]
         if isinstance(value, str):
-            return value
+            return sanitize(value)  # titles, names and places reach the screen as they are
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return str(value)
         hint = None
@@ -239,7 +239,7 @@ def parse_variables(chk: _Checker, raw: Any, loc: Location) -> dict[str, Variabl
                     else:
                         var.maximum = value
             if "label" in spec:
-                var.label = str(spec["label"])
+                var.label = sanitize(str(spec["label"]))
             iloc = spec.where("initial")
         else:
             initial = spec

@@ -86,6 +86,8 @@ def _in_condition(text: str, start: int, i: int) -> bool:
 
 def parse_text(text: str, allow_if: bool = True, base: int = 0) -> list[Segment]:
     """Parse prose into segments. Raises :class:`TextError` with an offset into ``text``."""
+    if "{" not in text and "}" not in text:
+        return [("lit", sanitize(text))] if text else []
     segments: list[Segment] = []
     buf: list[str] = []
     i = 0

@@ -1,0 +1,135 @@
+"""Every key of the game in one table: the bindings, the Help screen and the command palette.
+
+Each :class:`GameKey` becomes a Textual ``Binding`` with an id, so players can remap it from the
+``keys`` section of the settings file (``{"undo": "b,ctrl+z"}``). The Help screen and the command
+palette read this same table, so they never disagree with what the keys really do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from textual.binding import Binding
+
+PLAYING = "Playing"
+SAVES = "Saves"
+SCREENS = "Screens"
+GAME = "Game"
+
+
+@dataclass(frozen=True, slots=True)
+class GameKey:
+    id: str
+    key: str  # one or more keys, comma-separated
+    action: str  # an action of the app
+    description: str  # short, for the footer and the palette
+    section: str
+    help: str = ""  # one line for the Help screen and the palette
+    show: bool = True  # in the footer
+    palette: bool = True  # in the command palette
+    key_display: str | None = None
+    priority: bool = False
+
+    def binding(self) -> Binding:
+        return Binding(
+            self.key,
+            f"app.{self.action}",
+            self.description,
+            show=self.show,
+            key_display=self.key_display,
+            priority=self.priority,
+            id=self.id,
+        )
+
+
+CHOICE_KEYS = tuple(
+    GameKey(
+        f"choose_{n}",
+        str(n),
+        f"choose({n})",
+        f"Choice {n}",
+        PLAYING,
+        show=False,
+        palette=False,
+    )
+    for n in range(1, 10)
+)
+
+LOAD = GameKey("load", "l", "load", "Load", SAVES, "Load a saved game")
+CODEX = GameKey("codex", "j", "codex", "Codex", SCREENS, "The journal: people, places, lore")
+
+# Keys of the story screen (they act on the game in progress).
+STORY_KEYS: tuple[GameKey, ...] = (
+    *CHOICE_KEYS,
+    GameKey("undo", "u,ctrl+z", "undo", "Undo", PLAYING, "Take back the last choice"),
+    GameKey("save", "s", "save", "Save", SAVES, "Save to a slot"),
+    LOAD,
+    GameKey("quicksave", "f5", "quicksave", "Quicksave", SAVES, "Save to the quicksave slot"),
+    GameKey("quickload", "f9", "quickload", "Quickload", SAVES, "Load the quicksave slot"),
+    CODEX,
+    GameKey("dossier", "d", "dossier", "Dossier", SCREENS, "The Immortal Nine, card by card"),
+    GameKey("history", "h", "history", "History", SCREENS, "Every passage and choice so far"),
+    GameKey("title", "escape", "title", "Menu", GAME, "Back to the title screen", show=False),
+)
+
+# Keys that work everywhere.
+APP_KEYS: tuple[GameKey, ...] = (
+    GameKey("help", "question_mark,f1", "help", "Help", GAME, "Every key", key_display="?"),
+    GameKey("settings", "o", "settings", "Settings", GAME, "Theme, text speed, quitting"),
+    GameKey(
+        "reload",
+        "ctrl+r",
+        "reload",
+        "Reload story",
+        GAME,
+        "Read the story files again, keeping your place",
+        show=False,
+    ),
+    GameKey("quit", "q", "quit_game", "Quit", GAME, "Quit (your progress is autosaved)"),
+    GameKey(
+        "quit_now",
+        "ctrl+c",
+        "quit_now",
+        "Quit now",
+        GAME,
+        "Autosave and quit at once",
+        show=False,
+        palette=False,
+        priority=True,
+    ),
+)
+
+# Keys of the title screen's menu.
+TITLE_KEYS: tuple[GameKey, ...] = (
+    GameKey("continue", "c", "continue_game", "Continue", GAME, "Continue from the autosave"),
+    GameKey("new_game", "n", "new_game", "New game", GAME, "Start the story from the beginning"),
+    GameKey("endings", "e", "endings", "Endings", SCREENS, "The endings you have found"),
+    GameKey("about", "a", "about", "About", SCREENS, "Credits and the story behind the game"),
+    LOAD,
+    CODEX,
+)
+
+
+def all_keys() -> list[GameKey]:
+    """Every key once, in the order the Help screen lists them."""
+    seen: set[str] = set()
+    out: list[GameKey] = []
+    for key in (*STORY_KEYS, *TITLE_KEYS, *APP_KEYS):
+        if key.id not in seen:
+            seen.add(key.id)
+            out.append(key)
+    return out
+
+
+def bindings(keys: Iterable[GameKey]) -> list[Binding]:
+    return [k.binding() for k in keys]
+
+
+def effective_key(game_key: GameKey, keymap: Mapping[str, str]) -> str:
+    """The keys that trigger ``game_key`` once the player's remapping is applied."""
+    return keymap.get(game_key.id, game_key.key)
+
+
+def known_ids() -> set[str]:
+    return {k.id for k in all_keys()}

@@ -1,0 +1,66 @@
+"""The numbered choice list: keys 1-9, arrows and Enter, or the mouse.
+
+Disabled choices stay in the list, greyed, with the story's reason beside them.
+"""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from rougegame.engine.game import ChoiceView
+from rougegame.story.text import sanitize, spans
+
+ENDING_ID = "ending"
+STUCK_ID = "stuck"
+_STYLES = {"": "", "em": "italic", "strong": "bold"}
+
+
+def choice_prompt(view: ChoiceView) -> Content:
+    marker = f"{view.number} " if view.number <= 9 else "  "
+    parts: list[str | tuple[str, str]] = [
+        (f" {marker}", "$accent bold" if view.enabled else "dim"),
+        ("▸ ", "$primary" if view.enabled else "dim"),
+    ]
+    parts.extend((sanitize(chunk), _STYLES.get(kind, "")) for chunk, kind in spans(view.text))
+    if not view.enabled and view.reason:
+        parts.append(("  — " + sanitize(view.reason), "italic"))
+    return Content.assemble(*parts)
+
+
+class ChoiceList(OptionList):
+    """The choices of the current passage. Option ids are the choices' indexes in their node."""
+
+    DEFAULT_CSS = """
+    ChoiceList {
+        height: auto;
+        max-height: 50%;
+        border: none;
+        border-top: hkey $primary 50%;
+        padding: 0 0;
+        background: transparent;
+        &:focus { border-top: hkey $primary; background-tint: transparent; }
+        & > .option-list--option { padding: 0 1; }
+    }
+    """
+
+    def show_choices(self, views: list[ChoiceView]) -> None:
+        self.set_options(
+            Option(choice_prompt(v), id=str(v.index), disabled=not v.enabled) for v in views
+        )
+        self.highlighted = next((i for i, v in enumerate(views) if v.enabled), None)
+
+    def show_ending(self) -> None:
+        self.set_options(
+            [Option(Content.assemble(("  ◆ ", "$primary bold"), "Read the epilogue"), id=ENDING_ID)]
+        )
+        self.highlighted = 0
+
+    def show_stuck(self) -> None:
+        message = Content.assemble(
+            ("  ▲ ", "$error bold"),
+            "There is no way on from here: the story has no choice for this moment. "
+            "Undo (u) or load a save (l).",
+        )
+        self.set_options([Option(message, id=STUCK_ID, disabled=True)])
