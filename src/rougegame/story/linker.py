@@ -174,14 +174,18 @@ class _Linker:
         eff.compiled = compile_expr(value)
 
     def text(
-        self, segments: list[Segment], loc: Location, node: str, chapter: str
+        self, segments: list[Segment], loc: Location, source: str, node: str, chapter: str
     ) -> list[Segment] | None:
+        """Check the names a passage uses; ``loc`` is where ``source`` starts in its file."""
         ok = True
-        for kind, item, _offset in segment_refs(segments):
+        for kind, item, offset in segment_refs(segments):
             if kind == "var":
-                ok = self.check_ref("var", item, loc, node) and ok
-            else:
-                ok = self.expression(item, loc, node, chapter) is not None and ok
+                ok = self.check_ref("var", item, loc.at_offset(source, offset), node) and ok
+                continue
+            for ref_kind, name, column in references(item):
+                ref = resolve_node_ref(name, chapter) if ref_kind == "node" else name
+                where = loc.at_offset(source, column - 1)
+                ok = self.check_ref(ref_kind, ref, where, node) and ok
         if not ok:
             return None
 
@@ -204,7 +208,7 @@ class _Linker:
         for node in self.nodes.values():
             for eff in node.effects:
                 self.effect(eff, node.id, node.chapter)
-            segs = self.text(node.segments, node.text_loc, node.id, node.chapter)
+            segs = self.text(node.segments, node.text_loc, node.text, node.id, node.chapter)
             if segs is not None:
                 node.template = compile_template(segs, compile_expr)
             if node.ending is not None:
@@ -218,12 +222,13 @@ class _Linker:
                         code="duplicate",
                     )
                 endings[e.id] = node
-                esegs = self.text(e.segments, e.loc, node.id, node.chapter)
+                eloc = e.epilogue_loc or e.loc
+                esegs = self.text(e.segments, eloc, e.epilogue, node.id, node.chapter)
                 if esegs is not None:
                     e.template = compile_template(esegs, compile_expr)
             for choice in node.choices:
                 target = resolve_node_ref(choice.target, node.chapter) if choice.target else ""
-                if target not in self.nodes:
+                if target not in self.nodes and choice.target:  # no `to:` is reported already
                     scope = target.rsplit(".", 1)[0] + "."  # the chapter the target names
                     local = [n for n in self.nodes if n.startswith(scope)]
                     hint = did_you_mean(target, local) or did_you_mean(target, self.nodes)
@@ -252,7 +257,8 @@ class _Linker:
                         choice.check = compile_expr(cond)
                 for eff in choice.effects:
                     self.effect(eff, node.id, node.chapter)
-                csegs = self.text(choice.segments, choice.loc, node.id, node.chapter)
+                cloc = choice.text_loc or choice.loc
+                csegs = self.text(choice.segments, cloc, choice.text, node.id, node.chapter)
                 if csegs is not None:
                     choice.template = compile_template(csegs, compile_expr)
 

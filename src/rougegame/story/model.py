@@ -84,6 +84,7 @@ class Choice:
     condition_loc: Location | None = None
     template: Template | None = None
     check: Callable[[Env], Value] | None = None
+    text_loc: Location | None = None
 
 
 @dataclass(slots=True)
@@ -94,6 +95,7 @@ class Ending:
     segments: list[Segment]
     loc: Location
     template: Template | None = None
+    epilogue_loc: Location | None = None
 
 
 @dataclass(slots=True)

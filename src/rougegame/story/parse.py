@@ -126,18 +126,6 @@ class _Checker:
         return None
 
 
-def _text_loc(m: Mapping, key: str, offset: int, text: str) -> Location:
-    """Best-effort file position of a character inside a text value."""
-    base = m.where(key)
-    line_index = text.count("\n", 0, offset)
-    line_start = text.rfind("\n", 0, offset) + 1
-    raw = m.get(key)
-    block = isinstance(raw, str) and "\n" in raw.rstrip("\n")
-    if block:
-        return Location(base.file, base.line + 1 + line_index, offset - line_start + 1)
-    return Location(base.file, base.line, base.column + offset)
-
-
 def _parse_effects(chk: _Checker, m: Mapping, key: str, node: str) -> list[Effect]:
     raw = m.get(key)
     if raw is None:
@@ -169,11 +157,14 @@ def _parse_effects(chk: _Checker, m: Mapping, key: str, node: str) -> list[Effec
         try:
             ast = parse_effect(value)
         except ExprError as exc:
+            hint = exc.hint
+            if hint is None and isinstance(raw, Sequence) and value.count("(") != value.count(")"):
+                hint = "in a `[...]` list a comma starts a new effect: put this one in quotes"
             chk.p.error(
                 f"bad effect `{value}`: {exc.message}",
                 Location(loc.file, loc.line, loc.column + exc.column - 1),
                 node=node,
-                hint=exc.hint,
+                hint=hint,
                 code="expression",
             )
             continue
@@ -187,7 +178,7 @@ def _segments(chk: _Checker, m: Mapping, key: str, text: str, node: str) -> list
     except TextError as exc:
         chk.p.error(
             f"in `{key}`: {exc.message}",
-            _text_loc(m, key, exc.offset, text),
+            m.where(key).at_offset(text, exc.offset),
             node=node,
             hint=exc.hint,
             code="text",
@@ -468,6 +459,7 @@ def _parse_node(
                 epilogue,
                 _segments(chk, em, "epilogue", epilogue, full),
                 m.where("ending"),
+                epilogue_loc=em.where("epilogue"),
             )
         if "choices" in m:
             chk.p.error(
@@ -514,7 +506,7 @@ def _parse_choice(chk: _Checker, node: str, index: int, item: Any, loc: Location
         )
         kind = "sticky"
     if text is None:
-        if kind != "fallback":
+        if kind != "fallback" and "text" not in m:  # a `text` of the wrong type is reported
             chk.p.error(
                 "a choice needs `text`",
                 m.loc,
@@ -524,6 +516,10 @@ def _parse_choice(chk: _Checker, node: str, index: int, item: Any, loc: Location
             )
         text = ""
     target = chk.text(m, "to", "a choice", node=node) or ""
+    if not target and isinstance(m.get("to"), str):
+        chk.p.error(
+            "`to` is empty", m.where("to"), node=node, hint="name the node it leads to", code="type"
+        )
     condition = None
     cond_src = None
     if "if" in m:
@@ -559,4 +555,5 @@ def _parse_choice(chk: _Checker, node: str, index: int, item: Any, loc: Location
         loc=loc,
         target_loc=m.where("to"),
         condition_loc=m.where("if") if "if" in m else None,
+        text_loc=m.where("text"),
     )

@@ -23,6 +23,18 @@ class Location:
             return self.file
         return f"{self.file}:{self.line}:{self.column}"
 
+    def at_offset(self, text: str, offset: int) -> Location:
+        """Where ``text[offset]`` is, when ``text`` is a value that starts here.
+
+        Exact for one-line values and literal (``|``) blocks, whose lines share one
+        indentation; close for folded ones.
+        """
+        if self.line <= 0:
+            return self
+        line_index = text.count("\n", 0, offset)
+        line_start = text.rfind("\n", 0, offset) + 1
+        return Location(self.file, self.line + line_index, self.column + offset - line_start)
+
 
 @dataclass(frozen=True, slots=True)
 class Problem:

@@ -162,12 +162,10 @@ def _parse_if(inner: str, base: int) -> Segment:
             "write `{if trust >= 5: She smiles.}`",
         )
     cond_src = body[:colon]
-    try:
-        cond = parse_expression(cond_src)
+    try:  # columns in the condition count from the start of the whole text
+        cond = parse_expression(cond_src, base + lead + 2)
     except ExprError as exc:
-        raise TextError(
-            f"in the condition: {exc.message}", base + lead + 2 + exc.column - 1, exc.hint
-        ) from None
+        raise TextError(f"in the condition: {exc.message}", exc.column - 1, exc.hint) from None
     rest = body[colon + 1 :]
     text_part = rest.lstrip(" ")
     offset = base + lead + 2 + colon + 1 + (len(rest) - len(text_part))
@@ -188,7 +186,10 @@ def _condition_end(body: str) -> int:
 
 
 def segment_refs(segments: list[Segment]) -> list[tuple[str, Any, int]]:
-    """Variables and conditions used by the segments: ("var", name, offset) / ("cond", ast, 0)."""
+    """Variables and conditions used by the segments: ("var", name, offset) / ("cond", ast, 0).
+
+    Offsets are 0-based in the text; the columns inside a condition are 1-based in the text.
+    """
     found: list[tuple[str, Any, int]] = []
     for seg in segments:
         if seg[0] == "var":
@@ -260,12 +261,16 @@ def paragraphs(text: str) -> list[str]:
     out: list[str] = []
     for block in re.split(r"\n\s*\n", text.strip()):
         lines = [line.strip() for line in block.splitlines()]
-        joined = " ".join(line for line in lines if line)
+        joined = _SPACES.sub(" ", " ".join(line for line in lines if line))
+        joined = _SPACE_PUNCT.sub("", joined)
         if joined:
             out.append(joined)
     return out
 
 
+_SPACES = re.compile(r"(?<=\S) {2,}(?=\S)")
+# A conditional that renders empty can leave "nods ." behind: drop the space before the mark.
+_SPACE_PUNCT = re.compile(r"(?<=\w) +(?=[.,;:!?](?:\s|$))")
 _STYLE = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*|\*(?=\S)(.+?)(?<=\S)\*")
 
 

@@ -76,6 +76,33 @@ def _loc(file: str, mark: Any) -> Location:
     return Location(file, mark.line + 1, mark.column + 1)
 
 
+def _content_loc(file: str, event: Any, text: str) -> Location:
+    """Where a scalar's text starts: inside its quotes, or on the first line of a block.
+
+    Positions inside a value (a name in a condition, a brace in a passage) are counted from
+    here, so they land on the right line and column of the file.
+    """
+    mark = event.start_mark
+    if event.style in ("'", '"'):
+        return Location(file, mark.line + 1, mark.column + 2)
+    if event.style in ("|", ">"):
+        pos = text.find("\n", mark.index) + 1  # the line after the `|` or `>`
+        if pos <= 0:
+            return _loc(file, mark)
+        line_start = pos
+        while True:  # the first line with text in it gives the block's indentation
+            line_start = pos
+            while pos < len(text) and text[pos] == " ":
+                pos += 1
+            if pos >= len(text) or text[pos] not in "\r\n":
+                break
+            pos = text.find("\n", pos) + 1
+            if pos <= 0:
+                break
+        return Location(file, mark.line + 2, pos - line_start + 1 if pos > 0 else 1)
+    return _loc(file, mark)
+
+
 def decode(data: bytes, file: str) -> str:
     """Bytes to text, refusing oversized, binary and non-UTF-8 input with a clear problem."""
     if len(data) > MAX_FILE_BYTES:
@@ -251,7 +278,7 @@ def _build(text: str, file: str) -> Any:
     try:
         for event in yaml.parse(text, Loader=_Loader):
             if isinstance(event, yaml.ScalarEvent):
-                loc = _loc(file, event.start_mark)
+                loc = _content_loc(file, event, text)
                 value = _scalar(event, file)
                 key_text = event.value if isinstance(value, (bool, int, float)) else None
                 if value is None and event.implicit[0]:
@@ -322,6 +349,9 @@ def _build(text: str, file: str) -> Any:
         mark = exc.problem_mark or exc.context_mark
         what = exc.problem or "invalid YAML"
         context = f" ({exc.context})" if exc.context else ""
+        at = mark.index if mark is not None else -1
+        if 0 <= at < len(text) and text[at] == "\t" and "tab" not in what:
+            what += " (a tab)"  # the C parser does not say which character it found
         raise YamlProblem(
             Problem(
                 f"YAML syntax: {what}{context}",

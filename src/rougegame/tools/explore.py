@@ -1,112 +1,26 @@
-"""The playtest engines: seeded random playthroughs and a breadth-first search of the state space.
+"""The playtest driver: one Game moved between saved states, and what it finds on the way.
 
-Both drive one :class:`~rougegame.engine.game.Game` and move it between states by assigning a copy
-of a saved :class:`GameState` (never by replaying from the start), so a step costs one choice.
-They report into a :class:`Report`: nodes reached, choices taken, endings, and findings (runtime
-errors, softlocks and traps) with the choice path that reproduces each.
-
-The exhaustive search treats two states as the same when everything that can change what happens
-next is equal: the node, every variable, the once-only choices taken, the codex entries unlocked,
-and the visit counts of the nodes that some expression asks about with ``visits()`` (or, capped at
-one, ``visited()``). Visit counts nothing reads do not split states, so a hub the player returns to
-does not make the search endless.
+Strategies (:mod:`rougegame.tools.search`) never replay from the start to reach a state: the
+:class:`Driver` assigns a copy of a saved :class:`GameState` to its one game, so each step costs
+one choice. It also computes the key under which the exhaustive search treats two states as the
+same: the node, every variable, the once-only choices taken, the codex entries unlocked, and the
+visit counts of the nodes some expression asks about with ``visits()`` (or, capped at one,
+``visited()``). Visit counts nothing reads do not split states, so a hub the player keeps coming
+back to does not make the search endless.
 """
 
 from __future__ import annotations
 
-import random
-from collections import deque
 from collections.abc import Hashable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
 
 from rougegame.engine.game import ChoiceUnavailable, Game, GameState, StoryRuntimeError
 from rougegame.story.expressions import Ast, Value
 from rougegame.story.model import Choice, Story
 from rougegame.story.problems import Location
-from rougegame.tools.lint import _expressions, reachable
+from rougegame.tools.lint import _expressions
+from rougegame.tools.report import ChoiceId, Finding, Report, Step
 
-DEFAULT_RUNS = 200
-DEFAULT_MAX_STEPS = 500
-DEFAULT_BUDGET = 100_000
 MAX_FINDINGS = 50
-
-ChoiceId = tuple[str, int]
-
-
-@dataclass(frozen=True, slots=True)
-class Step:
-    """One choice of a reproducing path: where, which (position and visible number), its text."""
-
-    node: str
-    index: int
-    number: int
-    text: str
-
-
-@dataclass
-class Finding:
-    """A runtime error, a softlock or a trap, with the shortest path seen to it."""
-
-    kind: str  # "error", "softlock" or "trap"
-    node: str
-    message: str
-    path: list[Step]
-    where: Location | None = None
-    state: dict[str, Value] = field(default_factory=dict)
-    count: int = 1
-
-
-@dataclass
-class EndingStat:
-    id: str
-    title: str
-    node: str
-    count: int = 0
-    shortest: list[Step] | None = None
-
-
-@dataclass
-class Report:
-    """What a playtest found. ``mode`` is "random", "exhaustive" or "exhaustive+random"."""
-
-    mode: str
-    story_id: str
-    story_title: str
-    story_version: str
-    start: str
-    start_values: dict[str, Value]
-    from_story_start: bool
-    nodes: list[str]
-    reached: set[str]
-    choices: list[ChoiceId]
-    taken: set[ChoiceId]
-    endings: dict[str, EndingStat]
-    findings: list[Finding] = field(default_factory=list)
-    runs: int = 0
-    seed: int | None = None
-    max_steps: int = 0
-    finished_runs: int = 0
-    step_limited: int = 0
-    budget: int = 0
-    states: int = 0
-    pending: int = 0
-    complete: bool | None = None
-
-    @property
-    def ok(self) -> bool:
-        return not self.findings
-
-    @property
-    def not_reached(self) -> list[str]:
-        return [n for n in self.nodes if n not in self.reached]
-
-    @property
-    def not_taken(self) -> list[ChoiceId]:
-        return [c for c in self.choices if c not in self.taken]
-
-    @property
-    def endings_not_reached(self) -> list[EndingStat]:
-        return [e for e in self.endings.values() if e.count == 0]
 
 
 class StartError(ValueError):
@@ -270,38 +184,7 @@ def _visit_calls(ast: Ast) -> Iterator[tuple[str, str]]:
         yield from _visit_calls(ast[1])
 
 
-def new_report(story: Story, mode: str, start: str | None, values: Mapping[str, Value]) -> Report:
-    first = start or story.start
-    if first == story.start and not values:
-        universe = list(story.nodes)
-    else:
-        seen = reachable(story, first)
-        universe = [n for n in story.nodes if n in seen]
-    choices = [
-        (n, c.index) for n in universe for c in story.nodes[n].choices if c.kind != "fallback"
-    ]
-    endings: dict[str, EndingStat] = {}
-    for n in universe:
-        ending = story.nodes[n].ending
-        if ending is not None:
-            endings[ending.id] = EndingStat(ending.id, ending.title, n)
-    return Report(
-        mode=mode,
-        story_id=story.id,
-        story_title=story.title,
-        story_version=story.version,
-        start=first,
-        start_values=dict(values),
-        from_story_start=first == story.start and not values,
-        nodes=universe,
-        reached=set(),
-        choices=choices,
-        taken=set(),
-        endings=endings,
-    )
-
-
-class _Findings:
+class Findings:
     """Collects findings, one per (kind, node, message), keeping the shortest path."""
 
     def __init__(self, driver: Driver, start: GameState) -> None:
@@ -310,7 +193,13 @@ class _Findings:
         self.items: dict[tuple[str, str, str], tuple[Finding, list[ChoiceId]]] = {}
 
     def add(
-        self, kind: str, node: str, message: str, path: list[ChoiceId], state: GameState
+        self,
+        kind: str,
+        node: str,
+        message: str,
+        path: list[ChoiceId],
+        state: GameState,
+        where: Location | None = None,
     ) -> None:
         key = (kind, node, message)
         found = self.items.get(key)
@@ -322,7 +211,8 @@ class _Findings:
             return
         if len(self.items) >= MAX_FINDINGS:
             return
-        where = self.driver.story.nodes[node].loc if node in self.driver.story.nodes else None
+        if where is None and node in self.driver.story.nodes:
+            where = self.driver.story.nodes[node].loc
         finding = Finding(kind, node, message, [], where, self.driver.changed(state))
         self.items[key] = (finding, list(path))
 
@@ -334,74 +224,8 @@ class _Findings:
         return out
 
 
-SOFTLOCK = "no choice is available and this is not an ending"
-
-
-def random_playtest(
-    story: Story,
-    *,
-    runs: int = DEFAULT_RUNS,
-    seed: int = 0,
-    max_steps: int = DEFAULT_MAX_STEPS,
-    start: str | None = None,
-    values: Mapping[str, Value] | None = None,
-    prefer_new: bool = False,
-) -> Report:
-    """Play ``runs`` seeded random playthroughs. The same arguments give the same report."""
-    values = dict(values or {})
-    report = new_report(story, "random", start, values)
-    report.runs, report.seed, report.max_steps = runs, seed, max_steps
-    driver = Driver(story, start, values)
-    try:
-        first = driver.begin()
-    except StoryRuntimeError as exc:
-        return _failed_start(report, driver, exc)
-    findings = _Findings(driver, first)
-    rng = random.Random(seed)
-    for _run in range(runs):
-        game = driver.load(first)
-        path: list[ChoiceId] = []
-        for _step in range(max_steps + 1):
-            node = game.state.node
-            try:
-                available = driver.look()
-            except StoryRuntimeError as exc:
-                findings.add("error", exc.node, exc.message, path, game.state)
-                break
-            if game.is_ending:
-                ending = game.node.ending
-                assert ending is not None
-                stat = report.endings.get(ending.id)
-                if stat is not None:
-                    stat.count += 1
-                report.finished_runs += 1
-                break
-            if not available:
-                findings.add("softlock", node, SOFTLOCK, path, game.state)
-                break
-            if len(path) >= max_steps:
-                report.step_limited += 1
-                break
-            if prefer_new:
-                fresh = [c for c in available if (node, c.index) not in report.taken]
-                choice = rng.choice(fresh or available)
-            else:
-                choice = rng.choice(available)
-            report.taken.add((node, choice.index))
-            try:
-                game.choose(choice.index)
-            except StoryRuntimeError as exc:
-                findings.add(
-                    "error", exc.node, exc.message, [*path, (node, choice.index)], game.state
-                )
-                break
-            path.append((node, choice.index))
-        report.reached.update(game.state.visits)
-    report.findings = findings.done()
-    return report
-
-
-def _failed_start(report: Report, driver: Driver, exc: StoryRuntimeError) -> Report:
+def failed_start(report: Report, driver: Driver, exc: StoryRuntimeError) -> Report:
+    """The report when entering the start node already fails."""
     report.findings = [
         Finding(
             "error",
@@ -413,142 +237,3 @@ def _failed_start(report: Report, driver: Driver, exc: StoryRuntimeError) -> Rep
     ]
     report.complete = False
     return report
-
-
-def exhaustive_playtest(
-    story: Story,
-    *,
-    budget: int = DEFAULT_BUDGET,
-    start: str | None = None,
-    values: Mapping[str, Value] | None = None,
-) -> Report:
-    """Search every reachable state breadth-first, up to ``budget`` states."""
-    values = dict(values or {})
-    report = new_report(story, "exhaustive", start, values)
-    report.budget = budget
-    driver = Driver(story, start, values)
-    try:
-        first = driver.begin()
-    except StoryRuntimeError as exc:
-        return _failed_start(report, driver, exc)
-    search = _Search(driver, report, first)
-    search.run(budget)
-    report.findings = search.findings.done()
-    return report
-
-
-class _Search:
-    """The breadth-first search: states are numbered in the order found."""
-
-    def __init__(self, driver: Driver, report: Report, first: GameState) -> None:
-        self.driver = driver
-        self.report = report
-        self.first = first
-        self.findings = _Findings(driver, first)
-        self.keys: dict[Hashable, int] = {driver.key(first): 0}
-        self.parent: list[int] = [-1]
-        self.via: list[ChoiceId] = [("", -1)]
-        self.children: list[list[int]] = []
-        self.pending: dict[int, GameState] = {0: first}
-        self.queue: deque[int] = deque([0])
-        self.settled: set[int] = set()  # endings, and states that lead to a reported problem
-        report.reached.update(first.visits)
-
-    def path_to(self, index: int) -> list[ChoiceId]:
-        steps: list[ChoiceId] = []
-        while index > 0:
-            steps.append(self.via[index])
-            index = self.parent[index]
-        return steps[::-1]
-
-    def run(self, budget: int) -> None:
-        report = self.report
-        while self.queue and len(self.children) < budget:
-            self.expand(self.queue.popleft())
-        report.states = len(self.children)
-        report.pending = len(self.queue)
-        report.complete = not self.queue
-        if report.complete and report.endings:
-            self.traps()
-
-    def expand(self, index: int) -> None:
-        driver, report = self.driver, self.report
-        state = self.pending.pop(index)
-        out: list[int] = []
-        self.children.append(out)
-        game = driver.load(state)
-        node = state.node
-        try:
-            available = driver.look()
-        except StoryRuntimeError as exc:
-            self.findings.add("error", exc.node, exc.message, self.path_to(index), state)
-            self.settled.add(index)
-            return
-        ending = game.node.ending
-        if ending is not None:
-            stat = report.endings.get(ending.id)
-            if stat is not None:
-                stat.count += 1
-                if stat.shortest is None:
-                    stat.shortest = driver.steps(self.path_to(index), self.first)
-            self.settled.add(index)
-            return
-        if not available:
-            self.findings.add("softlock", node, SOFTLOCK, self.path_to(index), state)
-            self.settled.add(index)
-            return
-        for n, choice in enumerate(available):
-            if n:
-                game = driver.load(state)
-            report.taken.add((node, choice.index))
-            try:
-                game.choose(choice.index)
-            except StoryRuntimeError as exc:
-                path = [*self.path_to(index), (node, choice.index)]
-                self.findings.add("error", exc.node, exc.message, path, state)
-                self.settled.add(index)
-                continue
-            child = game.state
-            child.path = []
-            report.reached.update(child.visits)
-            key = driver.key(child)
-            known = self.keys.get(key)
-            if known is None:
-                known = len(self.parent)
-                self.keys[key] = known
-                self.parent.append(index)
-                self.via.append((node, choice.index))
-                self.pending[known] = child
-                self.queue.append(known)
-            out.append(known)
-
-    def traps(self) -> None:
-        """Report where play enters states from which no ending (nor a known problem) is reached."""
-        into: list[list[int]] = [[] for _ in self.children]
-        for source, targets in enumerate(self.children):
-            for target in targets:
-                into[target].append(source)
-        fine = set(self.settled)
-        queue = deque(fine)
-        while queue:
-            for source in into[queue.popleft()]:
-                if source not in fine:
-                    fine.add(source)
-                    queue.append(source)
-        if len(fine) == len(self.children):
-            return
-        seen: set[str] = set()
-        for index in range(len(self.children)):
-            if index in fine or (index > 0 and self.parent[index] not in fine):
-                continue
-            path = self.path_to(index)
-            game = self.driver.load(self.first)
-            for _node, choice in path:
-                game.choose(choice)
-            if game.state.node in seen:
-                continue
-            seen.add(game.state.node)
-            self.findings.add("trap", game.state.node, TRAP, path, game.state)
-
-
-TRAP = "from here no sequence of choices reaches an ending: play can only go round in circles"

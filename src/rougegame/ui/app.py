@@ -1,25 +1,67 @@
-"""The Textual application (a first, minimal story screen)."""
+"""The Textual application: screens, keys, and every game action a player can take.
+
+:class:`RougeApp` holds a :class:`~rougegame.ui.session.Session` (the story, the saves, the
+profile and the game in progress) and the player's settings. It has two modes: ``title`` (the
+title screen and what opens from it) and ``story`` (the story screen and its dialogs). Every
+action lives here, so the keys, the command palette and the menus all run the same code.
+Problems a player can cause become notifications or an error panel; the app keeps running.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import signal
+import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
-from rich.text import Text
-from textual.app import App, ComposeResult
+from textual.app import App
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
-from textual.widgets import Footer, Header, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.notifications import SeverityLevel
+from textual.timer import Timer
 
-from rougegame.engine.game import Game
-from rougegame.engine.saves import AUTOSAVE, SaveError, SaveStore
+from rougegame.engine.game import ChoiceUnavailable, StoryRuntimeError
+from rougegame.engine.profile import Settings, load_settings, save_settings
+from rougegame.engine.saves import QUICKSAVE, SaveError
+from rougegame.story.loader import chapter_files, load_story
 from rougegame.story.model import Story
+from rougegame.story.problems import Problem, StoryError
+from rougegame.ui.commands import GameCommands
+from rougegame.ui.keys import APP_KEYS, bindings, known_ids
+from rougegame.ui.screens.about import AboutScreen
+from rougegame.ui.screens.codex import CodexScreen
+from rougegame.ui.screens.confirm import ConfirmScreen
+from rougegame.ui.screens.dossier import DossierScreen
+from rougegame.ui.screens.ending import EndingScreen
+from rougegame.ui.screens.gallery import GalleryScreen
+from rougegame.ui.screens.help import HelpScreen
+from rougegame.ui.screens.history import HistoryScreen
+from rougegame.ui.screens.problems import ProblemsScreen
+from rougegame.ui.screens.saveload import SaveLoadScreen
+from rougegame.ui.screens.settings import SettingsScreen
+from rougegame.ui.screens.story import StoryScreen
+from rougegame.ui.screens.title import TitleScreen
+from rougegame.ui.session import Session
+from rougegame.ui.theme import ROUGE_THEME, THEME_NAME
+
+# Actions that need a game in progress.
+GAME_ACTIONS = {"choose", "undo", "save", "quicksave", "dossier", "history", "title"}
 
 
 class RougeApp(App[int]):
+    """Rouge Redstar, the game."""
+
     TITLE = "Rouge Redstar"
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("q", "quit", "Quit", id="quit")]
+    CSS_PATH = "app.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = list(bindings(APP_KEYS))
+    COMMANDS = App.COMMANDS | {GameCommands}
+    MODES: ClassVar[dict[str, Any]] = {"title": TitleScreen, "story": StoryScreen}
+    DEFAULT_MODE = "title"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-normal"), (160, "-wide")]  # noqa: RUF012
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]  # noqa: RUF012
+    NOTIFICATION_TIMEOUT = 6.0
 
     def __init__(
         self,
@@ -27,48 +69,418 @@ class RougeApp(App[int]):
         saves_dir: Path | str | None = None,
         load_slot: str | None = None,
         story_path: str | None = None,
+        *,
+        settings: Settings | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        watch_interval: float = 1.0,
     ) -> None:
         super().__init__()
-        self.story = story
-        self.store = SaveStore(saves_dir)
-        self.game = Game(story)
+        self.session = Session(story, saves_dir, clock=clock)
         self.load_slot = load_slot
+        self.story_path = story_path
+        self.watch_interval = watch_interval
+        self.startup_notes: list[str] = list(self.session.notes)
+        if settings is None:
+            settings, note = load_settings(self.session.root)
+            if note:
+                self.startup_notes.append(note)
+        self.settings = settings
+        self.register_theme(ROUGE_THEME)
+        if settings.theme in self.available_themes:
+            self.theme = settings.theme
+        else:
+            if settings.theme != THEME_NAME:
+                self.startup_notes.append(f"Unknown theme {settings.theme!r}; using the default.")
+            self.theme = THEME_NAME
+        unknown = sorted(set(settings.keys) - known_ids())
+        if unknown:
+            self.startup_notes.append(f"Unknown key ids in settings ignored: {', '.join(unknown)}.")
+        self.keymap = {k: v for k, v in settings.keys.items() if k in known_ids()}
+        self._watch_timer: Timer | None = None
+        self._watch_signature: tuple[tuple[str, int, int], ...] = ()
+        self._signals: list[int] = []
+        self.quitting = False
+        self.new_ending_id: str | None = None
+        self._animate_next = False
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        with VerticalScroll():
-            yield Static(id="passage")
-        yield OptionList(id="choices")
-        yield Footer()
+    # -- shortcuts --------------------------------------------------------------------------
+    @property
+    def story(self) -> Story:
+        return self.session.story
 
+    def say(self, message: str, severity: SeverityLevel = "information", title: str = "") -> None:
+        """A notification; the message is plain text, never markup."""
+        self.notify(message, title=title, severity=severity, markup=False)
+
+    def get_key_display_for(self, key: str) -> str:
+        """How a key is written in hints, e.g. ``^r`` for ``ctrl+r``."""
+        return self.get_key_display(Binding(key, ""))
+
+    def story_screen(self) -> StoryScreen | None:
+        stack = self._screen_stacks.get("story") or []
+        base = stack[0] if stack else None
+        return base if isinstance(base, StoryScreen) else None
+
+    # -- start and stop ---------------------------------------------------------------------
     def on_mount(self) -> None:
+        self.set_keymap(self.keymap)
+        for note in self.startup_notes:
+            self.say(note, "warning")
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
         if self.load_slot:
-            try:
-                loaded = self.store.load(self.load_slot, self.story)
-                self.game = Game(self.story, loaded.state)
-            except SaveError as exc:
-                self.notify(str(exc), severity="error")
-        self.refresh_story()
+            self.load_game(self.load_slot)
+        self.set_watching(self.settings.watch_story)
+        self._install_signals()
 
-    def refresh_story(self) -> None:
-        passage = self.game.passage()
-        self.query_one("#passage", Static).update(Text("\n\n".join(passage.paragraphs)))
-        options = self.query_one("#choices", OptionList)
-        options.clear_options()
-        for view in self.game.choices():
-            options.add_option(
-                Option(
-                    Text(f"{view.number}. {view.text}"),
-                    id=str(view.index),
-                    disabled=not view.enabled,
-                )
-            )
+    def on_unmount(self) -> None:
+        loop = asyncio.get_running_loop()
+        for sig in self._signals:
+            with contextlib.suppress(Exception):
+                loop.remove_signal_handler(sig)
+        self._signals.clear()
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        if event.option.id is not None:
-            self.game.choose(int(event.option.id))
+    def _install_signals(self) -> None:
+        """SIGTERM and SIGHUP autosave and exit cleanly instead of killing the terminal."""
+        if self.is_headless:
+            return
+        loop = asyncio.get_running_loop()
+        for name in ("SIGTERM", "SIGHUP"):
+            sig = getattr(signal, name, None)
+            if sig is None:
+                continue
             try:
-                self.store.save(AUTOSAVE, self.game)
-            except SaveError as exc:
-                self.notify(str(exc), severity="error")
-            self.refresh_story()
+                loop.add_signal_handler(sig, self.quit_on_signal)
+            except (NotImplementedError, RuntimeError, ValueError):
+                continue
+            self._signals.append(sig)
+
+    def quit_on_signal(self) -> None:
+        self.finish(autosave=True)
+
+    def finish(self, autosave: bool = True) -> None:
+        """Autosave the game in progress (when asked) and exit with code 0."""
+        if self.quitting:
+            return
+        self.quitting = True
+        if autosave and self.session.game is not None:
+            problem = self.session.autosave()
+            if problem:
+                self.log.warning(problem)
+        self.exit(0)
+
+    async def action_quit(self) -> None:
+        self.finish(autosave=True)
+
+    def action_quit_now(self) -> None:
+        self.finish(autosave=True)
+
+    def action_quit_game(self) -> None:
+        if not self.settings.confirm_quit:
+            self.finish(autosave=True)
+            return
+        detail = (
+            "Your place is autosaved; Continue brings you back to it."
+            if self.session.game is not None
+            else "See you on Mars."
+        )
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.finish(autosave=True)
+
+        self.push_screen(ConfirmScreen("Quit Rouge Redstar?", detail, "Quit", "Stay"), answer)
+
+    # -- availability -----------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        game = self.session.game
+        if action in GAME_ACTIONS and game is None:
+            return None
+        if action == "undo" and (game is None or not game.can_undo):
+            return None
+        if action == "dossier" and not self.story.dossier:
+            return None
+        if action == "continue_game" and game is None and self.session.continue_info() is None:
+            return None
+        return True
+
+    # -- starting a game --------------------------------------------------------------------
+    def action_new_game(self) -> None:
+        if self.session.continue_info() is None and self.session.game is None:
+            self.start_new_game()
+            return
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.start_new_game()
+
+        self.push_screen(
+            ConfirmScreen(
+                "Start a new game?",
+                "The autosave is replaced at your first choice. "
+                "Save to a slot first if you want to keep the game in progress.",
+                "New game",
+                "Cancel",
+            ),
+            answer,
+        )
+
+    def start_new_game(self) -> None:
+        self.session.new_game()
+        self.show_story(reset=True, animate=True)
+
+    def action_continue_game(self) -> None:
+        """Back to the game in progress, or else the autosave."""
+        if self.session.game is not None:
+            self.show_story()
+            return
+        info = self.session.continue_info()
+        if info is None:
+            self.say("There is no autosave to continue from.", "warning")
+            return
+        self.load_game(info.name)
+
+    def load_game(self, slot: str) -> bool:
+        try:
+            notes = self.session.load(slot)
+        except SaveError as exc:
+            self.say(str(exc), "error", title="Could not load")
+            return False
+        for note in notes:
+            self.say(note, "warning", title="Loaded with changes")
+        self.show_story(reset=True)
+        self.say(f"Loaded “{slot}”.", title="Loaded")
+        return True
+
+    def show_story(self, reset: bool = False, animate: bool = False) -> None:
+        """Switch to the story screen, closing any dialogs there, and bring it up to date."""
+        self.switch_mode("story")
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        screen = self.story_screen()
+        if screen is not None and screen.is_mounted:
+            screen.sync(reset=reset, animate=animate)
+        else:
+            self._animate_next = animate
+
+    def take_animate(self) -> bool:
+        """Whether the story screen, mounting now, should type its first passage out."""
+        animate, self._animate_next = self._animate_next, False
+        return animate
+
+    def action_title(self) -> None:
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.switch_mode("title")
+
+    def leave_finished_game(self) -> None:
+        """From an ending back to the title; Continue still leads to the autosave there."""
+        self.action_title()
+        self.session.game = None
+
+    # -- playing ----------------------------------------------------------------------------
+    def action_choose(self, number: int) -> None:
+        game = self.session.game
+        if game is None:
+            return
+        screen = self.story_screen()
+        if screen is not None and screen.finish_typing():
+            return
+        if game.is_ending:
+            self.action_show_ending()
+            return
+        for view in game.choices():
+            if view.number == number:
+                if not view.enabled:
+                    self.say(view.reason or "That choice is not available.", "warning")
+                    return
+                self.choose_index(view.index)
+                return
+
+    def choose_index(self, index: int) -> None:
+        try:
+            outcome = self.session.choose(index)
+        except ChoiceUnavailable as exc:
+            self.say(str(exc), "warning")
+            return
+        except StoryRuntimeError as exc:
+            self.story_problem(exc)
+            return
+        screen = self.story_screen()
+        if screen is not None:
+            screen.sync(animate=True)
+        for warning in outcome.warnings:
+            self.say(warning, "error")
+        if outcome.unlocked:
+            self.say(", ".join(outcome.unlocked), title="New in the codex (j)")
+        if outcome.new_ending:
+            ending = self.session.game.passage().ending if self.session.game else None
+            self.new_ending_id = ending.id if ending else None
+
+    def story_problem(self, exc: StoryRuntimeError) -> None:
+        problem = Problem(
+            exc.message,
+            node=exc.node,
+            hint="this is a problem in the story files; the game is unchanged",
+        )
+        self.push_screen(ProblemsScreen([problem], "A problem in the story"))
+
+    def action_undo(self) -> None:
+        if self.session.game is None:
+            return
+        done, warning = self.session.undo()
+        if not done:
+            self.say("Nothing to undo.", "warning")
+            return
+        if warning:
+            self.say(warning, "error")
+        self.show_story()
+        screen = self.story_screen()
+        if screen is not None:
+            screen.sync(reset=True)
+
+    def action_show_ending(self) -> None:
+        game = self.session.game
+        if game is None or not game.is_ending:
+            return
+        self.push_screen(EndingScreen())
+
+    # -- saves ------------------------------------------------------------------------------
+    def action_save(self) -> None:
+        if self.session.game is not None:
+            self.push_screen(SaveLoadScreen("save"))
+
+    def action_load(self) -> None:
+        self.push_screen(SaveLoadScreen("load"), self._loaded)
+
+    def _loaded(self, notes: list[str] | None) -> None:
+        if notes is None:
+            return
+        self.show_story(reset=True)
+        first, *rest = notes
+        self.say(first, title="Loaded")
+        for note in rest:
+            self.say(note, "warning", title="Loaded with changes")
+
+    def action_quicksave(self) -> None:
+        if self.session.game is None:
+            return
+        try:
+            self.session.save(QUICKSAVE)
+        except SaveError as exc:
+            self.say(str(exc), "error", title="Quicksave failed")
+            return
+        self.say("Quicksaved. F9 brings you back here.")
+
+    def action_quickload(self) -> None:
+        if not self.session.store.exists(QUICKSAVE):
+            self.say("There is no quicksave yet (F5 makes one).", "warning")
+            return
+        self.load_game(QUICKSAVE)
+
+    # -- screens ----------------------------------------------------------------------------
+    def action_codex(self) -> None:
+        self.push_screen(CodexScreen())
+
+    def action_dossier(self) -> None:
+        if self.session.game is not None:
+            self.push_screen(DossierScreen())
+
+    def action_history(self) -> None:
+        if self.session.game is not None:
+            self.push_screen(HistoryScreen())
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_settings(self) -> None:
+        if not isinstance(self.screen, SettingsScreen):
+            self.push_screen(SettingsScreen())
+
+    def action_endings(self) -> None:
+        self.push_screen(GalleryScreen())
+
+    def action_about(self) -> None:
+        self.push_screen(AboutScreen())
+
+    # -- settings ---------------------------------------------------------------------------
+    def save_settings(self) -> None:
+        try:
+            save_settings(self.session.root, self.settings)
+        except SaveError as exc:
+            self.say(str(exc), "error", title="Settings not saved")
+
+    def _theme_changed(self, _theme: object) -> None:
+        if self.theme != self.settings.theme:
+            self.settings.theme = self.theme
+            self.save_settings()
+
+    # -- authoring: reloading the story -----------------------------------------------------
+    def action_reload(self) -> None:
+        self.reload_story()
+
+    def reload_story(self, quiet: bool = False) -> bool:
+        """Read the story files again; on problems keep playing the last good story."""
+        source = self.story_path or self.story.root
+        try:
+            story = load_story(source)
+        except StoryError as exc:
+            self.show_problems(exc.problems)
+            return False
+        except OSError as exc:
+            self.show_problems([Problem(f"cannot read the story: {exc}")])
+            return False
+        try:
+            notes = self.session.reload(story)
+        except SaveError as exc:
+            self.show_problems([Problem(exc.message, hint=exc.hint)])
+            return False
+        if isinstance(self.screen, ProblemsScreen):
+            self.screen.dismiss()
+        screen = self.story_screen()
+        if screen is not None and screen.is_mounted and self.session.game is not None:
+            screen.sync(reset=True)
+        for note in notes:
+            self.say(note, "warning", title="Story reloaded")
+        if not quiet or notes:
+            count = len(story.nodes)
+            self.say(f"{story.title}: {count} passages.", title="Story reloaded")
+        self._watch_signature = self._signature()
+        return True
+
+    def show_problems(self, problems: list[Problem]) -> None:
+        title = "The story has problems; still playing the last good version"
+        if isinstance(self.screen, ProblemsScreen):
+            self.screen.dismiss()
+        self.push_screen(ProblemsScreen(problems, title))
+
+    def set_watching(self, on: bool) -> None:
+        """Poll the story's files and reload when one changes."""
+        if self._watch_timer is not None:
+            self._watch_timer.stop()
+            self._watch_timer = None
+        if on:
+            self._watch_signature = self._signature()
+            self._watch_timer = self.set_interval(self.watch_interval, self._check_files)
+
+    def _signature(self) -> tuple[tuple[str, int, int], ...]:
+        root = Path(self.story_path or self.story.root)
+        files = {Path(f) for f in self.story.files}
+        if root.is_dir():
+            with contextlib.suppress(OSError, StoryError):
+                files.update(chapter_files(root))
+        out = []
+        for file in sorted(files):
+            try:
+                stat = file.stat()
+            except OSError:
+                out.append((str(file), -1, -1))
+            else:
+                out.append((str(file), stat.st_mtime_ns, stat.st_size))
+        return tuple(out)
+
+    def _check_files(self) -> None:
+        signature = self._signature()
+        if signature != self._watch_signature:
+            self._watch_signature = signature
+            self.reload_story(quiet=True)

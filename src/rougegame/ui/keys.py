@@ -65,8 +65,12 @@ STORY_KEYS: tuple[GameKey, ...] = (
     GameKey("undo", "u,ctrl+z", "undo", "Undo", PLAYING, "Take back the last choice"),
     GameKey("save", "s", "save", "Save", SAVES, "Save to a slot"),
     LOAD,
-    GameKey("quicksave", "f5", "quicksave", "Quicksave", SAVES, "Save to the quicksave slot"),
-    GameKey("quickload", "f9", "quickload", "Quickload", SAVES, "Load the quicksave slot"),
+    GameKey(
+        "quicksave", "f5", "quicksave", "Quicksave", SAVES, "Save to the quicksave slot", show=False
+    ),
+    GameKey(
+        "quickload", "f9", "quickload", "Quickload", SAVES, "Load the quicksave slot", show=False
+    ),
     CODEX,
     GameKey("dossier", "d", "dossier", "Dossier", SCREENS, "The Immortal Nine, card by card"),
     GameKey("history", "h", "history", "History", SCREENS, "Every passage and choice so far"),

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from rougegame.engine.game import ChoiceUnavailable, Game, GameState, LogEntry, StoryRuntimeError
-from rougegame.engine.profile import Profile, load_profile, save_profile
+from rougegame.engine.profile import load_profile, save_profile
 from rougegame.engine.saves import (
     AUTOSAVE,
     QUICKSAVE,

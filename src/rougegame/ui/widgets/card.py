@@ -33,7 +33,6 @@ class DossierCard(Vertical):
         self.status = known
         self.note = note
         self.border_title = Text(name.upper())
-        self.border_subtitle = Text(STATUS_LABELS[known])
 
     def compose(self) -> ComposeResult:
         yield Static(Text(STATUS_LABELS[self.status]), classes="card-status")

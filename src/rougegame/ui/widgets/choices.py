@@ -40,7 +40,7 @@ class ChoiceList(OptionList):
         border-top: hkey $primary 50%;
         padding: 0 0;
         background: transparent;
-        &:focus { border-top: hkey $primary; background-tint: transparent; }
+        &:focus { border: none; border-top: hkey $primary; background-tint: transparent; }
         & > .option-list--option { padding: 0 1; }
     }
     """

@@ -6,16 +6,20 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
-WORDMARK = """\
-██▀▀█▄ ▄█▀▀█▄ ██  ██ ▄█▀▀▀▀ ██▀▀▀▀
-██▄▄█▀ ██  ██ ██  ██ ██ ▄▄▄ ██▄▄▄
-██  ██ ▀█▄▄█▀ ▀█▄▄█▀ ▀█▄▄██ ██▄▄▄▄"""
+WORDMARK = "\n".join(
+    (
+        "██▀▀█▄ ▄█▀▀█▄ ██  ██ ▄█▀▀▀▀ ██▀▀▀▀",
+        "██▄▄█▀ ██  ██ ██  ██ ██ ▄▄▄ ██▄▄▄ ",
+        "██  ██ ▀█▄▄█▀ ▀█▄▄█▀ ▀█▄▄██ ██▄▄▄▄",
+    )
+)
 
 SUBTITLE = "R  E  D  S  T  A  R"
 
 SKYLINE = """\
-      ▂   ▖  ▗▆▖    ▂▂      ▄    ▗▖   ▂   ▆▖  ▂
-▁▁▂▃▅▇█▆▅▇█▆▅▄█▇▆▅▃▃▄▆█▇▅▄▃▂▃▅▇█▆▇█▅▃▂▃▄▆█▇▅▃▂▁▁"""
+         ▄▄▄       ██             ▄▄▄▄
+      ▄▄ ███  ████ ██  ▄▄▄▄▄▄  ██ ████  ▄
+▄▄▄██▄██▄█████████▄██▄████████▄██▄███████▄▄█▄▄▄▄"""
 
 
 class Logo(Vertical):
@@ -25,12 +29,10 @@ class Logo(Vertical):
     Logo {
         width: auto;
         height: auto;
-        align-horizontal: center;
-        & > Static { width: auto; }
+        & > Static { width: 100%; text-align: center; }
         & > #wordmark { color: $primary; text-style: bold; }
-        & > #subtitle { color: $secondary; text-style: bold; margin: 1 0 0 0; width: 100%;
-                        text-align: center; }
-        & > #skyline { color: $primary 45%; margin: 1 0 0 0; }
+        & > #subtitle { color: $secondary; text-style: bold; margin: 1 0 0 0; }
+        & > #skyline { color: $primary 40%; margin: 1 0 0 0; text-align: left; width: auto; }
     }
     """
 

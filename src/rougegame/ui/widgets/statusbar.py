@@ -19,14 +19,17 @@ NINE_GLYPHS = {
 }
 
 
-def nine_summary(statuses: list[str]) -> Content:
-    """``NINE ◆◆×····· 3/9 found, 1 resolved``."""
+def nine_summary(statuses: list[str], compact: bool = False) -> Content:
+    """``NINE ◆◆×······ 3/9 found · 1 resolved``; compact: ``NINE ◆◆×······ 3/9 ✓1``."""
     parts: list[str | tuple[str, str]] = [("NINE ", "bold")]
     for status in statuses:
         parts.append(NINE_GLYPHS.get(status, NINE_GLYPHS["unknown"]))
     found = sum(1 for s in statuses if s != "unknown")
     resolved = sum(1 for s in statuses if s in ("eliminated", "spared"))
-    parts.append(f" {found}/{len(statuses)} found · {resolved} resolved")
+    if compact:
+        parts.append(f" {found}/{len(statuses)} ✓{resolved}")
+    else:
+        parts.append(f" {found}/{len(statuses)} found · {resolved} resolved")
     return Content.assemble(*parts)
 
 
@@ -54,7 +57,16 @@ class StatusBar(Horizontal):
         yield Static(id="nine")
         yield Static(id="clock")
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._game: Game | None = None
+
+    def on_resize(self) -> None:
+        if self._game is not None:
+            self.show(self._game)
+
     def show(self, game: Game) -> None:
+        self._game = game
         story = game.story
         passage = game.passage()
         where = Content.assemble(
@@ -78,14 +90,14 @@ class StatusBar(Horizontal):
             gauge.minimum, gauge.maximum = var.minimum, var.maximum
             gauge.value = float(value)
             gauge.watch_value()
-            gauge.refresh()
+            gauge.refresh(layout=True)
         else:
             gauge.display = False
         nine = self.query_one("#nine", Static)
         statuses = [status for _id, _name, status in game.dossier()]
         nine.display = bool(statuses)
         if statuses:
-            nine.update(nine_summary(statuses))
+            nine.update(nine_summary(statuses, compact=self.size.width < 100))
         self.tick(game)
 
     def tick(self, game: Game) -> None:

@@ -1,0 +1,222 @@
+"""The story screen: earlier passages dimmed above the current one, the choices, the status bar.
+
+The screen follows the game held by the app: :meth:`StoryScreen.sync` brings it up to date after
+a choice, an undo, a load or a reload, appending new transcript blocks rather than rebuilding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from rich.text import Text
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer, OptionList, Static
+
+from rougegame.engine.game import Game, StoryRuntimeError
+from rougegame.ui.keys import STORY_KEYS, bindings
+from rougegame.ui.text import prose
+from rougegame.ui.widgets.choices import ENDING_ID, STUCK_ID, ChoiceList
+from rougegame.ui.widgets.passage import PassageView
+from rougegame.ui.widgets.statusbar import StatusBar
+
+if TYPE_CHECKING:
+    from rougegame.ui.app import RougeApp
+
+EARLIER_LIMIT = 120  # transcript blocks kept on screen; the History screen has them all
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One piece of the transcript: a chapter heading, a passage or a choice taken."""
+
+    index: int  # position of its entry in the game's log
+    kind: str  # "chapter", "passage" or "choice"
+    node_id: str
+    text: str
+    speaker: str | None = None
+
+
+def transcript_blocks(game: Game) -> list[Block]:
+    story = game.story
+    blocks: list[Block] = []
+    chapter: str | None = None
+    for i, entry in enumerate(game.log):
+        node = story.nodes.get(entry.node_id)
+        if entry.kind != "passage":
+            if entry.text:
+                blocks.append(Block(i, "choice", entry.node_id, entry.text))
+            continue
+        if node is not None and node.chapter != chapter:
+            chapter = node.chapter
+            blocks.append(Block(i, "chapter", entry.node_id, story.chapters[chapter].title))
+        speaker = node.speaker if node is not None else None
+        blocks.append(Block(i, "passage", entry.node_id, entry.text, speaker))
+    return blocks
+
+
+def block_widget(block: Block) -> Widget:
+    if block.kind == "chapter":
+        line = Content.assemble(
+            ("━━  ", "$primary"), (block.text.upper(), "bold"), ("  ━━", "$primary")
+        )
+        return Static(line, classes="chapter-rule")
+    if block.kind == "choice":
+        return Static(Content.assemble(("▸ ", "$primary"), block.text), classes="earlier-choice")
+    text = Text()
+    if block.speaker:
+        text.append(f"— {block.speaker.upper()} —\n\n", "bold")
+    text.append_text(prose(block.text.split("\n\n")))
+    return Static(text, classes="earlier-passage")
+
+
+class StoryScreen(Screen[None]):
+    """Where the story is read and played."""
+
+    CSS_PATH = "story.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = list(bindings(STORY_KEYS))
+    AUTO_FOCUS = "#choices"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._shown: list[tuple[Block, Widget]] = []
+        self._current: Block | None = None
+        self._ready = False
+
+    @property
+    def rouge(self) -> RougeApp:
+        return cast("RougeApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar()
+        with Vertical(id="stage"), Vertical(id="column"):
+            with VerticalScroll(id="transcript"):
+                yield Vertical(id="earlier")
+                yield PassageView(id="current")
+            yield ChoiceList(id="choices")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.set_interval(1.0, self._tick)
+        self._ready = True
+        self.sync(reset=True, animate=self.rouge.take_animate())
+
+    def on_screen_resume(self) -> None:
+        if self._ready:
+            self.sync()
+
+    def _tick(self) -> None:
+        game = self.rouge.session.game
+        if game is not None and self.app.screen is self:
+            self.query_one(StatusBar).tick(game)
+
+    # -- bringing the screen up to date -----------------------------------------------------
+    def sync(self, reset: bool = False, animate: bool = False) -> None:
+        game = self.rouge.session.game
+        if game is None or not self._ready:
+            return
+        self.query_one(StatusBar).show(game)
+        blocks = transcript_blocks(game)
+        cut = max((i for i, b in enumerate(blocks) if b.kind == "passage"), default=0)
+        earlier, current = blocks[:cut][-EARLIER_LIMIT:], blocks[cut]
+        self._show_earlier(earlier, reset)
+        choices = self.query_one(ChoiceList)
+        if reset or current != self._current:
+            self._current = current
+            settings = self.rouge.settings
+            speed = settings.typewriter_speed if animate and settings.typewriter else 0
+            try:
+                passage = game.passage()
+                text, speaker = prose(passage.paragraphs), passage.speaker
+            except StoryRuntimeError as exc:
+                self.rouge.story_problem(exc)
+                text, speaker = prose(current.text.split("\n\n")), current.speaker
+            choices.visible = speed <= 0
+            self._fill_choices(game)
+            self.query_one(PassageView).show(text, speaker, float(speed))
+            self.call_after_refresh(self._reveal)
+        else:
+            self._fill_choices(game)
+
+    def _show_earlier(self, blocks: list[Block], reset: bool) -> None:
+        """Show ``blocks`` above the current passage, reusing the widgets already there."""
+        container = self.query_one("#earlier", Vertical)
+        shown = [b for b, _w in self._shown]
+        keep: list[tuple[Block, Widget]] | None = None
+        if not reset:
+            if not shown:
+                keep = []
+            elif blocks and blocks[0] in shown:
+                start = shown.index(blocks[0])
+                tail = shown[start:]
+                if blocks[: len(tail)] == tail:
+                    for _block, widget in self._shown[:start]:
+                        widget.remove()
+                    keep = self._shown[start:]
+        if keep is None:
+            container.remove_children()
+            keep = []
+        self._shown = keep
+        new = blocks[len(keep) :]
+        widgets = [block_widget(b) for b in new]
+        if widgets:
+            container.mount_all(widgets)
+        self._shown.extend(zip(new, widgets, strict=True))
+
+    def _fill_choices(self, game: Game) -> None:
+        choices = self.query_one(ChoiceList)
+        try:
+            if game.is_ending:
+                choices.show_ending()
+            elif game.is_stuck:
+                choices.show_stuck()
+            else:
+                choices.show_choices(game.choices())
+        except StoryRuntimeError as exc:
+            choices.show_stuck()
+            self.rouge.story_problem(exc)
+
+    def _reveal(self) -> None:
+        """Scroll so that the last choice taken and the new passage are in view."""
+        transcript = self.query_one("#transcript", VerticalScroll)
+        anchor: Widget = self.query_one(PassageView)
+        if self._shown and self._shown[-1][0].kind in ("choice", "chapter"):
+            anchor = self._shown[-1][1]
+            if len(self._shown) > 1 and self._shown[-2][0].kind == "choice":
+                anchor = self._shown[-2][1]
+        transcript.scroll_to_widget(anchor, top=True, animate=False)
+
+    # -- typing -----------------------------------------------------------------------------
+    def finish_typing(self) -> bool:
+        """Show the whole passage if it is still being typed; True when it was."""
+        passage = self.query_one(PassageView)
+        if passage.typing:
+            passage.finish()
+            return True
+        return False
+
+    def on_passage_view_finished(self, _event: PassageView.Finished) -> None:
+        choices = self.query_one(ChoiceList)
+        choices.visible = True
+        if self.app.screen is self:
+            choices.focus()
+
+    def on_key(self, event: events.Key) -> None:
+        if self.finish_typing():
+            event.stop()
+            event.prevent_default()
+
+    # -- choosing ---------------------------------------------------------------------------
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        option_id = event.option.id
+        if option_id == ENDING_ID:
+            self.rouge.action_show_ending()
+        elif option_id and option_id != STUCK_ID:
+            self.rouge.choose_index(int(option_id))
