@@ -47,7 +47,9 @@ ProblemsOf = Callable[[dict[str, str]], list[Problem]]
 
 
 @pytest.fixture(autouse=True)
-def _isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_env(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("ROUGEGAME_CACHE", "off")
     monkeypatch.setenv("ROUGEGAME_SAVES", str(tmp_path_factory.mktemp("saves")))
     monkeypatch.delenv("ROUGEGAME_DEBUG", raising=False)
@@ -106,4 +108,3 @@ def problems_of(make_story: MakeStory) -> ProblemsOf:
         return info.value.problems
 
     return problems
-

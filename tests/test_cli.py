@@ -33,7 +33,8 @@ WARNINGS_ONLY = {
 BROKEN = {
     "story.yaml": "format: 1\nid: b\ntitle: B\nstart: a.s\n",
     "chapters/a.yaml": (
-        "chapter: a\ntitle: A\nnodes:\n  s:\n    text: '{nope}'\n    choices: [{text: go, to: gone}]\n"
+        "chapter: a\ntitle: A\nnodes:\n"
+        "  s:\n    text: '{nope}'\n    choices: [{text: go, to: gone}]\n"
     ),
 }
 
@@ -90,7 +91,9 @@ def test_check_prints_every_problem_and_exits_1(
     assert "2 error(s), 0 warning(s)." in out
 
 
-def test_warnings_pass_unless_strict(capsys: pytest.CaptureFixture[str], make_story: MakeStory) -> None:
+def test_warnings_pass_unless_strict(
+    capsys: pytest.CaptureFixture[str], make_story: MakeStory
+) -> None:
     root = make_story(WARNINGS_ONLY)
     code, out, _ = run_main(capsys, "check", str(root))
     assert code == cli.EXIT_OK
@@ -210,9 +213,13 @@ def test_play_refuses_a_broken_story(
     assert out == ""
 
 
-def test_play_plain_runs_without_textual(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_play_plain_runs_without_textual(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setattr("sys.stdin", __import__("io").StringIO("1\n"))
-    code, out, _ = run_main(capsys, "play", "--plain", "--story", str(TOUR), "--saves", str(tmp_path))
+    code, out, _ = run_main(
+        capsys, "play", "--plain", "--story", str(TOUR), "--saves", str(tmp_path)
+    )
     assert code == cli.EXIT_OK
     assert "Rain that is really condensation" in out
     assert "Knocking is for guests" in out  # choice 1 was taken
@@ -311,3 +318,15 @@ def test_the_console_script_runs(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "OK: The Lock-Keeper's Night" in result.stdout
+
+
+def test_python_dash_m_runs_the_cli(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import runpy
+
+    monkeypatch.setattr(sys, "argv", ["rougegame", "check", str(TOUR)])
+    with pytest.raises(SystemExit) as info:
+        runpy.run_module("rougegame", run_name="__main__")
+    assert info.value.code == 0
+    assert "OK: The Lock-Keeper's Night" in capsys.readouterr().out

@@ -199,7 +199,7 @@ def test_a_once_only_choice_disappears_after_it_is_taken(game: Game) -> None:
 def test_a_disabled_choice_cannot_be_taken_until_its_condition_holds(game: Game) -> None:
     with pytest.raises(ChoiceUnavailable):
         game.choose(NEEDS_FIVE)
-    with pytest.raises(ChoiceUnavailable, match="You need five."):
+    with pytest.raises(ChoiceUnavailable, match=r"You need five\."):
         game.choose_number(3)
     game.choose(ADD)
     game.choose(ADD)
@@ -277,7 +277,11 @@ def test_an_ending(game: Game) -> None:
     assert game.choices() == []
     ending = game.passage().ending
     assert ending is not None
-    assert (ending.id, ending.title, ending.epilogue) == ("the_end", "The End", ["n was 1.", "The end."])
+    assert (ending.id, ending.title, ending.epilogue) == (
+        "the_end",
+        "The End",
+        ["n was 1.", "The end."],
+    )
 
 
 def test_a_softlock_is_reported_as_stuck(game: Game) -> None:
@@ -376,7 +380,7 @@ def test_same_story_and_same_choices_give_the_same_state(story: Story) -> None:
 
 
 def test_replay_refuses_a_path_that_does_not_fit(story: Story) -> None:
-    with pytest.raises(ChoiceUnavailable, match="replay expected node b.room"):
+    with pytest.raises(ChoiceUnavailable, match=r"replay expected node b\.room"):
         Game.replay(story, [("b.room", 0)])
 
 
@@ -438,3 +442,56 @@ def test_the_tour_plays_to_its_ending(tour_story: Story) -> None:
     assert ending.ending is not None
     assert ending.ending.epilogue == ["You pass through with 2 doses and a trust of 3. [The End]"]
     assert game.dossier() == [("keeper", "The lock-keeper", "spared")]
+
+
+RUNTIME_LIMITS = """\
+chapter: a
+title: Runtime limits
+variables:
+  big: 1
+  zero: 0
+nodes:
+  start:
+    text: "word is {word}"
+    choices:
+      - {text: Double the word, to: start, effects: [word += word]}
+      - {text: Grow, to: start, effects: [big += 999999999999999]}
+      - {text: Peek, to: peek}
+  peek:
+    text: "{if 1 / zero > 0: never}"
+    choices: [{text: back, to: start}]
+"""
+
+
+def test_strings_and_numbers_cannot_grow_without_bound(make_story: MakeStory) -> None:
+    story = load_story(make_story({"chapters/a.yaml": RUNTIME_LIMITS}))
+    game = Game(story)
+    for _ in range(11):  # "calm" doubled 11 times is 8,192 characters
+        game.choose(0)
+    before = snapshot(game)
+    with pytest.raises(StoryRuntimeError, match="`word` would grow over 10,000 characters"):
+        game.choose(0)
+    assert_unchanged(game, before)
+    game.choose(1)
+    with pytest.raises(StoryRuntimeError, match="`big` would go out of range"):
+        game.choose(1)
+
+
+def test_a_passage_that_cannot_render_names_its_node(make_story: MakeStory) -> None:
+    story = load_story(make_story({"chapters/a.yaml": RUNTIME_LIMITS}))
+    game = Game(story)
+    before = snapshot(game)
+    with pytest.raises(StoryRuntimeError) as info:
+        game.choose(2)
+    assert (info.value.node, info.value.message) == ("a.peek", "division by zero")
+    assert_unchanged(game, before)
+    resumed = Game(story, GameState("a.peek", dict(game.state.vars)))
+    assert resumed.log[0].text == "{if 1 / zero > 0: never}"  # the history keeps the source
+    with pytest.raises(StoryRuntimeError):
+        resumed.passage()
+
+
+def test_a_state_missing_a_variable_is_a_runtime_error_not_a_crash(story: Story) -> None:
+    game = Game(story, GameState("a.start", {}))
+    with pytest.raises(StoryRuntimeError, match="unknown variable 'n'"):
+        game.passage()

@@ -56,7 +56,10 @@ def test_invalid_settings_are_reset_and_named(tmp_path: Path) -> None:
     assert settings.typewriter_speed == prof.TYPEWRITER_SPEEDS["normal"]
     assert settings.confirm_quit is False
     assert settings.keys == {"undo": "u"}
-    assert note == "Some settings were invalid and reset: theme, typewriter, typewriter_speed, keys.quit."
+    assert (
+        note
+        == "Some settings were invalid and reset: theme, typewriter, typewriter_speed, keys.quit."
+    )
     (tmp_path / SETTINGS_FILE).write_text(json.dumps({"keys": [], "typewriter_speed": True}))
     assert load_settings(tmp_path)[1] == (
         "Some settings were invalid and reset: typewriter_speed, keys."
@@ -71,7 +74,9 @@ def test_invalid_settings_are_reset_and_named(tmp_path: Path) -> None:
         (b"[1]", "settings.json is damaged"),
     ],
 )
-def test_unreadable_settings_fall_back_with_a_note(tmp_path: Path, content: bytes, why: str) -> None:
+def test_unreadable_settings_fall_back_with_a_note(
+    tmp_path: Path, content: bytes, why: str
+) -> None:
     (tmp_path / SETTINGS_FILE).write_bytes(content)
     settings, note = load_settings(tmp_path)
     assert settings == Settings()

@@ -93,7 +93,11 @@ def test_a_save_holds_what_the_slot_list_and_a_migration_need(
     assert payload["format"] == "rougegame-save"
     assert payload["schema"] == SAVE_SCHEMA
     assert payload["slot"] == QUICKSAVE
-    assert payload["story"] == {"id": "feature-tour", "version": "1.0", "hash": played.story.content_hash}
+    assert payload["story"] == {
+        "id": "feature-tour",
+        "version": "1.0",
+        "hash": played.story.content_hash,
+    }
     assert (payload["chapter"], payload["chapter_title"], payload["node_title"]) == (
         "dock",
         "The Quay",
@@ -144,7 +148,9 @@ def test_a_failed_write_keeps_the_old_file_and_cleans_up(
     assert store.load("slot", tour_story).state.node == "dock.quay"
 
 
-def test_a_failed_rename_keeps_the_old_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_rename_keeps_the_old_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     target = tmp_path / "file.json"
     target.write_bytes(b"old")
 
@@ -193,7 +199,9 @@ def test_write_json(tmp_path: Path) -> None:
         ("star*", "`star*` is not a valid slot name"),
     ],
 )
-def test_bad_slot_names_are_refused(store: SaveStore, played: Game, name: str, message: str) -> None:
+def test_bad_slot_names_are_refused(
+    store: SaveStore, played: Game, name: str, message: str
+) -> None:
     with pytest.raises(SaveError) as info:
         validate_slot(name)
     assert info.value.message == message
@@ -202,12 +210,16 @@ def test_bad_slot_names_are_refused(store: SaveStore, played: Game, name: str, m
     assert not store.root.exists() or files_in(store.root) == []
 
 
-@pytest.mark.parametrize("name", ["a", "x" * MAX_SLOT_LEN, "Chapter 2 (before Ash)", "it's_v1.2", AUTOSAVE, QUICKSAVE])
+@pytest.mark.parametrize(
+    "name", ["a", "x" * MAX_SLOT_LEN, "Chapter 2 (before Ash)", "it's_v1.2", AUTOSAVE, QUICKSAVE]
+)
 def test_good_slot_names(name: str) -> None:
     assert validate_slot(name) == name
 
 
-def test_a_slot_that_is_a_symlink_is_refused(store: SaveStore, played: Game, tmp_path: Path) -> None:
+def test_a_slot_that_is_a_symlink_is_refused(
+    store: SaveStore, played: Game, tmp_path: Path
+) -> None:
     store.ensure()
     outside = tmp_path / "outside.json"
     outside.write_text("precious")
@@ -328,7 +340,9 @@ def test_a_damaged_save_gives_a_clear_error_and_leaves_other_slots_alone(
         assert listed["slot"].problem == message
 
 
-def test_a_newer_save_says_how_to_load_it(store: SaveStore, played: Game, tour_story: Story) -> None:
+def test_a_newer_save_says_how_to_load_it(
+    store: SaveStore, played: Game, tour_story: Story
+) -> None:
     damage_schema(store.save("slot", played))
     with pytest.raises(SaveError) as info:
         store.load("slot", tour_story)
@@ -577,3 +591,22 @@ def test_a_save_is_plain_json_a_player_can_read(store: SaveStore, played: Game) 
     assert text.endswith("\n")
     assert os.linesep == "\n" or text.count("\n") > 1
     assert json.loads(text)["state"]["vars"]["mood"] == "hopeful"
+
+
+def test_a_slot_that_cannot_be_read(store: SaveStore, tour_story: Story) -> None:
+    store.ensure()
+    (store.root / "folder.save.json").mkdir()
+    with pytest.raises(SaveError, match="cannot read the save `folder`"):
+        store.load("folder", tour_story)
+    (listed,) = store.slots()
+    assert not listed.ok and listed.problem is not None
+
+
+def test_other_write_errors_are_described(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def failing(_fd: int, _data: object) -> int:
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(saves.os, "write", failing)
+    with pytest.raises(SaveError, match=r"could not write x\.json: Input/output error"):
+        atomic_write(tmp_path / "x.json", b"data")
+    assert list(tmp_path.iterdir()) == []

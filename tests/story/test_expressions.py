@@ -311,7 +311,11 @@ def test_effect_value_columns_count_from_the_start_of_the_effect() -> None:
     [
         ("n =+ 1", "expected a value but found `+`", 4),
         ("n = (1", "expected `)` but found the end of the expression", 7),
-        ("n == 1", "an effect is `name = value`, `name += value`, `name -= value` or `unlock id`", 1),
+        (
+            "n == 1",
+            "an effect is `name = value`, `name += value`, `name -= value` or `unlock id`",
+            1,
+        ),
         ("true = 1", "`true` is a keyword, not a variable", 1),
         ("unlock", "`unlock` takes one codex id", 1),
         ("unlock a b", "`unlock` takes one codex id", 1),
@@ -376,7 +380,7 @@ def test_static_types(source: str, expected: type | None) -> None:
 # -- fuzzing: any text either parses or raises ExprError; evaluation only ExprRuntimeError ------
 
 _ALPHABET = st.sampled_from(
-    list("nab0123456789 +-*/%<>=!()\"'.,_[]&|") + ["and ", "or ", "not ", "visits(", "min("]
+    [*"nab0123456789 +-*/%<>=!()\"'.,_[]&|", "and ", "or ", "not ", "visits(", "min("]
 )
 
 

@@ -65,7 +65,9 @@ def test_a_valid_story_loads(load_files: LoadFiles) -> None:
                 "    - text: On.\n"
                 "      to: b.end\n"
             ),
-            "chapters/02_b.yaml": f"chapter: b\ntitle: B\nnodes:\n  end:\n    text: Bye.\n    {ENDING}\n",
+            "chapters/02_b.yaml": (
+                f"chapter: b\ntitle: B\nnodes:\n  end:\n    text: Bye.\n    {ENDING}\n"
+            ),
         }
     )
     assert story.id == "test-story"
@@ -96,7 +98,9 @@ def test_a_valid_story_loads(load_files: LoadFiles) -> None:
 def test_chapter_files_load_in_name_order_and_nodes_keep_their_order(load_files: LoadFiles) -> None:
     story = load_files(
         {
-            "chapters/20_z.yaml": f"chapter: z\ntitle: Z\nnodes:\n  b:\n    text: b\n    {ENDING}\n",
+            "chapters/20_z.yaml": (
+                f"chapter: z\ntitle: Z\nnodes:\n  b:\n    text: b\n    {ENDING}\n"
+            ),
             "chapters/10_a.yaml": chapter_a(
                 "start:\n  text: s\n  choices: [{text: go, to: z.b}]\n"
                 "middle:\n  text: m\n  choices: [{text: go, to: start}]\n"
@@ -137,14 +141,20 @@ def test_unknown_keys_are_located_with_did_you_mean_hints(problems_of: ProblemsO
 
 
 def test_an_unknown_key_with_nothing_close_lists_the_allowed_ones(problems_of: ProblemsOf) -> None:
-    problems = problems_of({"chapters/a.yaml": chapter_a(f"start:\n  text: a\n  zzz: 1\n  {ENDING}\n")})
+    problems = problems_of(
+        {"chapters/a.yaml": chapter_a(f"start:\n  text: a\n  zzz: 1\n  {ENDING}\n")}
+    )
     problem = find(problems, "unknown key `zzz`")
     assert problem.hint == "allowed: choices, effects, ending, location, speaker, text, title"
 
 
 def test_duplicate_node_ids_are_an_error_with_both_lines(problems_of: ProblemsOf) -> None:
     problems = problems_of(
-        {"chapters/a.yaml": chapter_a(f"start:\n  text: a\n  {ENDING}\nstart:\n  text: b\n  {ENDING}\n")}
+        {
+            "chapters/a.yaml": chapter_a(
+                f"start:\n  text: a\n  {ENDING}\nstart:\n  text: b\n  {ENDING}\n"
+            )
+        }
     )
     problem = find(problems, "duplicate key `start` (first defined at line 4)")
     assert problem.where == Location("story/chapters/a.yaml", 7, 3)
@@ -159,7 +169,9 @@ def test_bad_yaml_is_located_and_reported_with_every_other_problem(
             "chapters/a.yaml": chapter_a(
                 "start:\n  text: s\n  choices: [{text: go, to: b.end}, {text: x, to: nowhere}]\n"
             ),
-            "chapters/b.yaml": "chapter: b\ntitle: B\nnodes:\n  end:\n    text: Pay the toll: now\n",
+            "chapters/b.yaml": (
+                "chapter: b\ntitle: B\nnodes:\n  end:\n    text: Pay the toll: now\n"
+            ),
             "chapters/c.yaml": "chapter: c\ntitle: [unclosed\n",
         }
     )
@@ -194,7 +206,9 @@ def test_missing_targets_suggest_the_closest_node(problems_of: ProblemsOf) -> No
     problems = problems_of(
         {
             "chapters/a.yaml": text,
-            "chapters/b.yaml": f"chapter: b\ntitle: B\nnodes:\n  gate:\n    text: g\n    {ENDING}\n",
+            "chapters/b.yaml": (
+                f"chapter: b\ntitle: B\nnodes:\n  gate:\n    text: g\n    {ENDING}\n"
+            ),
         }
     )
     missing = [p for p in problems if p.code == "missing-target"]
@@ -245,7 +259,7 @@ def test_undeclared_variables_in_conditions_and_effects_point_at_the_name(
     assert nectr.hint is not None and "declare it under `variables:`" in nectr.hint
     spared = find(problems, "undeclared variable `spared`")
     assert spared.where == at(text, "spared")
-    assert spared.hint is not None and 'put it in double quotes' in spared.hint
+    assert spared.hint is not None and "put it in double quotes" in spared.hint
 
 
 def test_a_misspelt_variable_gets_a_did_you_mean(problems_of: ProblemsOf) -> None:
@@ -296,7 +310,9 @@ def test_unknown_codex_ids_in_unlock_and_unlocked(problems_of: ProblemsOf) -> No
 
 
 def test_visits_of_a_missing_node(problems_of: ProblemsOf) -> None:
-    text = chapter_a("start:\n  text: s\n  choices:\n    - {text: a, to: start, if: visits(strt)}\n")
+    text = chapter_a(
+        "start:\n  text: s\n  choices:\n    - {text: a, to: start, if: visits(strt)}\n"
+    )
     problem = find(problems_of({"chapters/a.yaml": text}), "no node `a.strt`")
     assert problem.where == at(text, "strt")
     assert problem.hint == "did you mean `a.start`?"
@@ -313,8 +329,16 @@ def test_visits_of_a_missing_node(problems_of: ProblemsOf) -> None:
         ("word -= 1", "`word -= 1`: `word` is not a number", "use `=` to set text or true/false"),
         ("n += word", "`n += word` gives text to `n`, which holds a number", None),
         ("flag = 1", "`flag = 1` gives a number to `flag`, which holds true/false", None),
-        ("word = n", "`word = n` gives a number to `word`, which holds text", 'strings need quotes: `word = "n"`'),
-        ("word = flag", "`word = flag` gives true/false to `word`, which holds text", 'strings need quotes: `word = "flag"`'),
+        (
+            "word = n",
+            "`word = n` gives a number to `word`, which holds text",
+            'strings need quotes: `word = "n"`',
+        ),
+        (
+            "word = flag",
+            "`word = flag` gives true/false to `word`, which holds text",
+            'strings need quotes: `word = "flag"`',
+        ),
     ],
 )
 def test_effects_must_keep_a_variables_type(
@@ -337,7 +361,8 @@ def test_string_effects_that_do_type_check(load_files: LoadFiles) -> None:
     story = load_files(
         {
             "chapters/a.yaml": chapter_a(
-                "start:\n  text: s\n  effects: [word += \"!\", word = word + \"?\", 'n = min(n, 2)']\n"
+                "start:\n  text: s\n"
+                '  effects: [word += "!", word = word + "?", \'n = min(n, 2)\']\n'
                 f"  {ENDING}\n"
             )
         }
@@ -349,7 +374,9 @@ def test_string_effects_that_do_type_check(load_files: LoadFiles) -> None:
 
 
 def test_a_node_with_both_choices_and_an_ending(problems_of: ProblemsOf) -> None:
-    text = chapter_a("start:\n  text: s\n  choices: [{text: a, to: start}]\n  ending: {id: e, title: E}\n")
+    text = chapter_a(
+        "start:\n  text: s\n  choices: [{text: a, to: start}]\n  ending: {id: e, title: E}\n"
+    )
     problem = find(problems_of({"chapters/a.yaml": text}), "either `choices` or an `ending`")
     assert problem.message == "a node has either `choices` or an `ending`, not both"
     assert problem.where == at(text, "{id: e")
@@ -378,7 +405,9 @@ def test_every_problem_is_reported_together_in_file_order(problems_of: ProblemsO
             "chapters/a.yaml": chapter_a(
                 "start:\n  text: '{x}'\n  colour: red\n  choices: [{text: a, to: b.nowhere}]\n"
             ),
-            "chapters/b.yaml": "chapter: b\ntitle: B\nnodes:\n  one:\n    text: t\n    kind: once\n",
+            "chapters/b.yaml": (
+                "chapter: b\ntitle: B\nnodes:\n  one:\n    text: t\n    kind: once\n"
+            ),
         }
     )
     places = [str(p.where) for p in problems]
@@ -522,7 +551,10 @@ dossier:
 )
 def test_manifest_problems(problems_of: ProblemsOf, where: str, message: str) -> None:
     problems = problems_of(
-        {"story.yaml": MANIFEST_PROBLEMS, "chapters/a.yaml": chapter_a(f"start:\n  text: s\n  {ENDING}\n")}
+        {
+            "story.yaml": MANIFEST_PROBLEMS,
+            "chapters/a.yaml": chapter_a(f"start:\n  text: s\n  {ENDING}\n"),
+        }
     )
     assert (f"story/story.yaml:{where}", message) in [(str(p.where), p.message) for p in problems]
 
@@ -550,30 +582,114 @@ NODE = "chapter: a\ntitle: A\nnodes:\n  s:\n    text: t\n"
 @pytest.mark.parametrize(
     ("chapter", "needle", "message"),
     [
-        ("chapter: 9a\ntitle: A\nnodes:\n  s:\n    text: t\n", "9a", "`9a` is not a valid chapter id"),
-        ("chapter: a\ntitle: yes\nnodes: {}\n", "yes", "`title` in a chapter file must be text, not a boolean"),
+        (
+            "chapter: 9a\ntitle: A\nnodes:\n  s:\n    text: t\n",
+            "9a",
+            "`9a` is not a valid chapter id",
+        ),
+        (
+            "chapter: a\ntitle: yes\nnodes: {}\n",
+            "yes",
+            "`title` in a chapter file must be text, not a boolean",
+        ),
         ("chapter: a\ntitle: A\nnodes: {}\n", "{}", "this chapter has no nodes"),
         ("chapter: a\ntitle: A\n", "chapter", "a chapter needs `nodes`"),
-        ("chapter: a\ntitle: A\nnodes: [x]\n", "[x]", "`nodes` must be a mapping (key: value lines), not a list"),
+        (
+            "chapter: a\ntitle: A\nnodes: [x]\n",
+            "[x]",
+            "`nodes` must be a mapping (key: value lines), not a list",
+        ),
         ("- a list\n", "-", "a chapter file must be a mapping (key: value lines), not a list"),
         ("chapter: a\ntitle: A\nnodes:\n  5x:\n    text: t\n", "5x", "`5x` is not a valid node id"),
-        ("chapter: a\ntitle: A\nnodes:\n  s: words\n", "words", "node `s` must be a mapping (key: value lines), not text"),
-        ("chapter: a\ntitle: A\nnodes:\n  s:\n    text: [1]\n", "[1]", "`text` in node `s` must be text, not a list"),
+        (
+            "chapter: a\ntitle: A\nnodes:\n  s: words\n",
+            "words",
+            "node `s` must be a mapping (key: value lines), not text",
+        ),
+        (
+            "chapter: a\ntitle: A\nnodes:\n  s:\n    text: [1]\n",
+            "[1]",
+            "`text` in node `s` must be text, not a list",
+        ),
         (NODE + "    effects: 5\n", "5", "`effects` must be a list of effects"),
         (NODE + "    effects: [5]\n", "5]", "an effect must be text like `x += 1`, not a number"),
         (NODE + "    choices: {text: a}\n", "{text", "`choices` must be a list"),
-        (NODE + "    choices: [words]\n", "words", "a choice must be a mapping (key: value lines), not text"),
-        (NODE + "    choices: [{text: a, to: s, kind: onse}]\n", "onse", "unknown choice kind `onse`"),
+        (
+            NODE + "    choices: [words]\n",
+            "words",
+            "a choice must be a mapping (key: value lines), not text",
+        ),
+        (
+            NODE + "    choices: [{text: a, to: s, kind: onse}]\n",
+            "onse",
+            "unknown choice kind `onse`",
+        ),
         (NODE + "    choices: [{to: s}]\n", "{to", "a choice needs `text`"),
-        (NODE + "    choices: [{text: a, to: s, if: 5}]\n", "5}", "`if` must be a condition like `trust >= 3`"),
-        (NODE + "    choices: [{text: a, to: s, if: 'n >>= 2'}]\n", ">= 2", "bad condition `n >>= 2`: expected a value but found `>=`"),
-        (NODE + "    effects: [n =+ 1]\n", "+ 1", "bad effect `n =+ 1`: expected a value but found `+`"),
-        (NODE + "    ending: words\n", "words", "`ending` must be a mapping (key: value lines), not text"),
-        (NODE + "    ending: {id: e, title: [x]}\n", "[x]", "`title` in `ending` must be text, not a list"),
-        ("chapter: a\ntitle: A\nnodes:\n  s:\n    text: '{if n >}'\n", "if n", "in `text`: `{if ...}` needs a colon between the condition and the text"),
-        ("chapter: a\ntitle: A\nnodes:\n  s:\n    text: |\n      One.\n        Two {x\n", "{x", "in `text`: `{` is never closed"),
-        ("chapter: a\ntitle: A\nnodes:\n  s:\n    text: \"a\"\n    choices: [{text: '}', to: s}]\n", "}'", "in `text`: `}` without a matching `{`"),
-        ("chapter: a\ntitle: A\nnodes:\n  s:\n    text: t\n    ending: {id: e, title: E, epilogue: '{if}'}\n", "if}", "in `epilogue`: `{if ...}` needs a colon between the condition and the text"),
+        (
+            NODE + "    choices: [{text: a, to: s, if: 5}]\n",
+            "5}",
+            "`if` must be a condition like `trust >= 3`",
+        ),
+        (
+            NODE + "    choices: [{text: a, to: s, if: 'n >>= 2'}]\n",
+            ">= 2",
+            "bad condition `n >>= 2`: expected a value but found `>=`",
+        ),
+        (
+            NODE + "    effects: [n =+ 1]\n",
+            "+ 1",
+            "bad effect `n =+ 1`: expected a value but found `+`",
+        ),
+        (
+            NODE + "    ending: words\n",
+            "words",
+            "`ending` must be a mapping (key: value lines), not text",
+        ),
+        (
+            NODE + "    ending: {id: e, title: [x]}\n",
+            "[x]",
+            "`title` in `ending` must be text, not a list",
+        ),
+        (
+            "chapter: a\ntitle: A\nnodes:\n  s:\n    text: '{if n >}'\n",
+            "if n",
+            "in `text`: `{if ...}` needs a colon between the condition and the text",
+        ),
+        (
+            "chapter: a\ntitle: A\nnodes:\n  s:\n    text: |\n      One.\n        Two {x\n",
+            "{x",
+            "in `text`: `{` is never closed",
+        ),
+        (
+            NODE + "    choices: [{text: '}', to: s}]\n",
+            "}'",
+            "in `text`: `}` without a matching `{`",
+        ),
+        (
+            NODE + "    ending: {id: e, title: E, epilogue: '{if}'}\n",
+            "if}",
+            "in `epilogue`: `{if ...}` needs a colon between the condition and the text",
+        ),
+        (
+            NODE + "    speaker: {name: x}\n",
+            "{name",
+            "`speaker` in node `s` must be text, not a mapping",
+        ),
+        (
+            "chapter: a\ntitle: A\nvariables: [x]\nnodes:\n  s:\n    text: t\n",
+            "[x]",
+            "`variables` must be a mapping (key: value lines), not a list",
+        ),
+        (
+            "chapter: a\ntitle: A\ncodex: 5\nnodes:\n  s:\n    text: t\n",
+            "5",
+            "`codex` must be a mapping (key: value lines), not a number",
+        ),
+        (
+            "chapter: a\ntitle: A\ncodex:\n  lore: [x]\nnodes:\n  s:\n    text: t\n",
+            "[x]",
+            "codex section `lore` must be a mapping (key: value lines), not a list",
+        ),
     ],
 )
 def test_chapter_problems(problems_of: ProblemsOf, chapter: str, needle: str, message: str) -> None:
@@ -583,13 +699,22 @@ def test_chapter_problems(problems_of: ProblemsOf, chapter: str, needle: str, me
 
 def test_a_comma_inside_a_flow_list_gets_a_quoting_hint(problems_of: ProblemsOf) -> None:
     problems = problems_of({"chapters/a.yaml": NODE + "    effects: [n = min(n, 2)]\n"})
-    assert problems[0].message == "bad effect `n = min(n`: expected `)` but found the end of the expression"
-    assert problems[0].hint == "in a `[...]` list a comma starts a new effect: put this one in quotes"
+    assert (
+        problems[0].message
+        == "bad effect `n = min(n`: expected `)` but found the end of the expression"
+    )
+    assert (
+        problems[0].hint == "in a `[...]` list a comma starts a new effect: put this one in quotes"
+    )
 
 
 def test_a_text_error_in_a_block_is_on_the_right_line(problems_of: ProblemsOf) -> None:
     problems = problems_of(
-        {"chapters/a.yaml": chapter_a(f"start:\n  text: |\n    Line one.\n    Line {{two\n  {ENDING}\n")}
+        {
+            "chapters/a.yaml": chapter_a(
+                f"start:\n  text: |\n    Line one.\n    Line {{two\n  {ENDING}\n"
+            )
+        }
     )
     problem = find(problems, "in `text`: `{` is never closed")
     assert problem.where is not None and problem.where.line == 7
@@ -621,7 +746,7 @@ def test_control_characters_in_titles_and_names_are_made_visible(load_files: Loa
             "chapters/a.yaml": (
                 'chapter: a\ntitle: "Bad\\e[2J"\nnodes:\n  start:\n'
                 '    title: "T\\a"\n    speaker: "S\\x1b"\n    location: "L\\x7f"\n'
-                f"    text: \"x\\e[31m\"\n    {ENDING}\n"
+                f'    text: "x\\e[31m"\n    {ENDING}\n'
             )
         }
     )
@@ -644,6 +769,17 @@ def test_a_chapter_file_inside_a_story_folder_loads_the_whole_story(make_story: 
     assert resolve_path(root / "chapters" / "b.yaml") == (root, root / "chapters" / "b.yaml")
     assert list(load_story(root / "chapters" / "b.yaml").nodes) == ["a.start", "b.end"]
     assert list(load_story(root / "story.yaml").nodes) == ["a.start", "b.end"]
+
+
+def test_a_chapter_file_named_from_inside_its_folder(
+    make_story: MakeStory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_story({"chapters/a.yaml": chapter_a(f"start:\n  text: s\n  {ENDING}\n")})
+    monkeypatch.chdir(root / "chapters")
+    assert resolve_path("a.yaml") == (root, Path("a.yaml"))
+    assert list(load_story("a.yaml").nodes) == ["a.start"]
+    monkeypatch.chdir(root)
+    assert resolve_path("chapters/a.yaml") == (Path("."), Path("chapters/a.yaml"))
 
 
 def test_a_single_file_story_with_inline_chapters(tmp_path: Path) -> None:
@@ -680,7 +816,10 @@ def test_a_single_file_story_reports_problems_at_its_lines(tmp_path: Path) -> No
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("format: 1\nid: t\ntitle: T\nstart: a.b\nchapters: nope\n", "`chapters` must be a list of chapters"),
+        (
+            "format: 1\nid: t\ntitle: T\nstart: a.b\nchapters: nope\n",
+            "`chapters` must be a list of chapters",
+        ),
         ("- just\n- a list\n", "the manifest must be a mapping (key: value lines), not a list"),
         ("a: [\n", "YAML syntax: did not find expected node content (while parsing a flow node)"),
         ("chapter: a\ntitle: A\nnodes: {}\n", "this is a chapter file outside a story folder"),
@@ -803,7 +942,9 @@ def test_problems_format_and_serialise() -> None:
     problem = Problem(
         "no node `a.b`", Location("f.yaml", 3, 4), node="a.c", hint="did you mean `a.d`?"
     )
-    assert problem.format() == "f.yaml:3:4: error: [a.c] no node `a.b`\n    hint: did you mean `a.d`?"
+    assert (
+        problem.format() == "f.yaml:3:4: error: [a.c] no node `a.b`\n    hint: did you mean `a.d`?"
+    )
     assert Problem("bad", Location("f.yaml")).format() == "f.yaml: error: bad"
     assert Problem("bad").format() == "error: bad"
     assert problem.as_dict() == {
@@ -817,3 +958,58 @@ def test_problems_format_and_serialise() -> None:
         "hint": "did you mean `a.d`?",
     }
     assert Problem("x").as_dict()["file"] is None
+
+
+def test_empty_values_get_a_hint(problems_of: ProblemsOf) -> None:
+    problems = problems_of(
+        {"chapters/a.yaml": NODE + "    title:\n    ending: {id: e, title: E}\n"}
+    )
+    assert problems[0].hint == "the value is empty; write the text after the colon"
+
+
+def test_numbers_where_text_is_expected_are_read_as_text(load_files: LoadFiles) -> None:
+    story = load_files(
+        {
+            "chapters/a.yaml": (
+                "chapter: a\ntitle: 2128\nnodes:\n  start:\n    title: 1.5\n    text: 42\n"
+                "    effects: n += 1\n"  # one effect needs no list
+                f"    {ENDING}\n"
+            )
+        }
+    )
+    node = story.nodes["a.start"]
+    assert (story.chapters["a"].title, node.title, node.text) == ("2128", "1.5", "42")
+    assert [e.source for e in node.effects] == ["n += 1"]
+
+
+def test_a_dossier_that_is_not_a_list(problems_of: ProblemsOf) -> None:
+    manifest = "format: 1\nid: s\ntitle: S\nstart: a.start\ndossier: {a: 1}\n"
+    problems = problems_of(
+        {"story.yaml": manifest, "chapters/a.yaml": chapter_a(f"start:\n  text: s\n  {ENDING}\n")}
+    )
+    assert [(p.message, str(p.where)) for p in problems] == [
+        ("`dossier` must be a list of cards", "story/story.yaml:5:10")
+    ]
+
+
+def test_a_codex_id_used_in_two_sections(problems_of: ProblemsOf) -> None:
+    manifest = (
+        "format: 1\nid: s\ntitle: S\nstart: a.start\ncodex:\n"
+        "  lore:\n    x: {title: X, text: x}\n  places:\n    x: {title: X, text: x}\n"
+    )
+    problems = problems_of(
+        {"story.yaml": manifest, "chapters/a.yaml": chapter_a(f"start:\n  text: s\n  {ENDING}\n")}
+    )
+    assert [(p.message, str(p.where)) for p in problems] == [
+        ("codex id `x` is used twice", "story/story.yaml:9:5")
+    ]
+
+
+def test_too_many_chapter_files(make_story: MakeStory, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_story(
+        {f"chapters/{i}.yaml": f"chapter: c{i}\ntitle: C\nnodes: {{}}\n" for i in range(3)}
+    )
+    monkeypatch.setattr(loader, "MAX_FILES", 2)
+    with pytest.raises(StoryError) as info:
+        load_story(root)
+    assert info.value.problems[0].message == "more than 2 chapter files"

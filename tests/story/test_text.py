@@ -107,7 +107,11 @@ def test_square_brackets_and_markup_like_text_stay_as_written() -> None:
         ("{if x: a}{else: b}{else: c}", "this `{if}` already has an `{else}`", 18),
         ("{if x: {if y: z}}", "conditional text cannot nest another `{if ...}`", 7),
         ("ab {if (x: a}", "in the condition: expected `)` but found the end of the expression", 9),
-        ("{if x.__class__: a}", "in the condition: there is no attribute access in story expressions", 4),
+        (
+            "{if x.__class__: a}",
+            "in the condition: there is no attribute access in story expressions",
+            4,
+        ),
     ],
 )
 def test_malformed_text(text: str, message: str, offset: int) -> None:
@@ -129,7 +133,13 @@ def test_paragraphs_split_at_blank_lines_and_fold_single_newlines() -> None:
 
 
 def test_spans_split_emphasis_and_strong() -> None:
-    assert spans("a *b* **c** d") == [("a ", ""), ("b", "em"), (" ", ""), ("c", "strong"), (" d", "")]
+    assert spans("a *b* **c** d") == [
+        ("a ", ""),
+        ("b", "em"),
+        (" ", ""),
+        ("c", "strong"),
+        (" d", ""),
+    ]
     assert spans("2 * 3 * 4") == [("2 * 3 * 4", "")]
     assert spans("**unclosed") == [("**unclosed", "")]
     assert spans("") == []

@@ -127,3 +127,44 @@ def test_binary_and_bad_encodings_are_refused_with_a_position() -> None:
 def test_an_empty_document_is_none() -> None:
     assert loaded("") is None
     assert loaded("# only a comment\n") is None
+
+
+def test_more_syntax_problems_get_specific_hints() -> None:
+    colon = only_problem("a: 1\nb\nc: 2\n")
+    assert colon.hint == "each key needs a colon after it; check the indentation of the line above"
+    quote = only_problem('key: "unclosed\n')
+    assert quote.where == Location("f.yaml", 2, 1)
+    assert quote.hint == "check the indentation and quoting around this position"
+
+
+def test_aliases_to_scalars_and_to_their_own_container() -> None:
+    assert loaded("a: &x 1\nb: *x\n") == {"a": 1, "b": 1}
+    problem = only_problem("a: &x [*x]\n")
+    assert problem.message == "an alias may not refer to its own enclosing value"
+    assert problem.where == Location("f.yaml", 1, 8)
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ('a: "quoted"\n', (1, 5)),  # inside the quotes
+        ("a: 'single'\n", (1, 5)),
+        ("a: |\n  block\n", (2, 3)),  # the first line of the block, at its indentation
+        ("a: >\n\n    folded\n", (2, 5)),  # a blank first line: still the line after `>`
+        ("a: |\n", (2, 1)),  # an empty block at the end of the file
+        ("a: |", (1, 4)),
+        ("a: plain\n", (1, 4)),
+    ],
+)
+def test_text_values_are_located_where_their_text_starts(text: str, where: tuple[int, int]) -> None:
+    root = loaded(text)
+    assert root.value_locs["a"] == Location("f.yaml", *where)
+
+
+def test_a_position_inside_a_value() -> None:
+    base = Location("f.yaml", 4, 7)
+    text = "one\ntwo {x}\nthree"
+    assert base.at_offset(text, 0) == Location("f.yaml", 4, 7)
+    assert base.at_offset(text, text.index("{x}")) == Location("f.yaml", 5, 11)
+    assert base.at_offset(text, text.index("three")) == Location("f.yaml", 6, 7)
+    assert Location("f.yaml").at_offset(text, 5) == Location("f.yaml")

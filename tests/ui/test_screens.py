@@ -183,8 +183,11 @@ async def test_brackets_in_story_text_show_literally(
         assert "[toll: one dose]." in screen_text(app)
         await pilot.press("1", "j")
         await pilot.pause()
-        shown = " ".join(screen_text(app).replace("┃", " ").split())
-        assert "counts the barges [and the dead]." in shown
+        entry = app.screen.query_one("#entry-text")
+        assert str(entry.visual) == "An old android who counts the barges [and the dead]."
+        shown = screen_text(app)
+        assert "[and the" in shown and "dead]." in shown
+        assert entry.size.height == 2
 
 
 async def test_emphasis_and_strong_are_styled_not_shown_as_asterisks(make_app: MakeApp) -> None:
@@ -288,10 +291,12 @@ async def test_status_bar_shows_the_nine_and_a_low_gauge(
         assert app.session.game is not None
         app.session.game.state.vars["nectar"] = 1
         app.screen.sync()
+        await pilot.pause()
         assert gauge.has_class("-critical")
         assert "CRITICAL" in screen_text(app)
         app.session.game.state.vars["nectar"] = 2
         app.screen.sync()
+        await pilot.pause()
         assert gauge.has_class("-low") and not gauge.has_class("-critical")
 
 

@@ -9,6 +9,7 @@ Arithmetic is bounded (numbers within ±10**15, strings within 10,000 characters
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -266,8 +267,14 @@ def parse_expression(source: str, offset: int = 0) -> Ast:
     """Parse a condition or value. Raises :class:`ExprError` with a 1-based column.
 
     ``offset`` is where ``source`` starts in a longer text (an effect, a passage): every column,
-    in the AST and in errors, is then counted from the start of that text.
+    in the AST and in errors, is then counted from the start of that text. Stories repeat their
+    conditions a great deal, so results are remembered (an AST is an immutable tuple).
     """
+    return _parse_expression(source, offset)
+
+
+@functools.lru_cache(maxsize=8192)
+def _parse_expression(source: str, offset: int) -> Ast:
     parser = _Parser(source, offset)
     if parser.peek().kind == "end":
         raise ExprError("empty expression", offset + 1)
@@ -296,8 +303,9 @@ _EFFECT = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*(\+=|-=|=)(?!=)\s*(.*)$", r
 _UNLOCK = re.compile(r"\s*unlock\s+([A-Za-z_][A-Za-z0-9_]*)\s*$")
 
 
+@functools.lru_cache(maxsize=8192)
 def parse_effect(source: str) -> EffectAst:
-    """Parse ``x = e``, ``x += e``, ``x -= e`` or ``unlock ID``."""
+    """Parse ``x = e``, ``x += e``, ``x -= e`` or ``unlock ID`` (remembered, like expressions)."""
     if len(source) > MAX_SOURCE:
         raise ExprError(f"effect longer than {MAX_SOURCE} characters")
     unlock = _UNLOCK.match(source)

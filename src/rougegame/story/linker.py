@@ -1,12 +1,21 @@
 """Linking a story: merge declarations, resolve references across chapters, compile.
 
-Input: the manifest and the chapters parsed file by file. Output: a ready :class:`Story`, or a
-:class:`StoryError` carrying every problem found (file:line:column, node, message, hint).
+Input: the manifest and the chapter files, each parsed on its own and packed as a
+:class:`ChapterFile` (its :class:`Chapter`, a :class:`Summary` of every name it refers to, and its
+nodes pickled). Output: a ready :class:`Story`, or a :class:`StoryError` carrying every problem
+found (file:line:column, node, message, hint).
+
+Linking is fast because it reads summaries, not nodes: when every name a summary lists is
+declared and every effect has the right type, the story is sound, and each chapter's nodes are
+resolved and compiled only when play first reaches them (:func:`finish_nodes`). When a summary
+shows something wrong, every node is read and checked one by one to say exactly what and where.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import pickle
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from rougegame.story.expressions import (
     Ast,
@@ -16,7 +25,17 @@ from rougegame.story.expressions import (
     rewrite_refs,
     static_type,
 )
-from rougegame.story.model import Chapter, CodexEntry, Effect, Manifest, Node, Story, Variable
+from rougegame.story.model import (
+    Chapter,
+    CodexEntry,
+    Effect,
+    Manifest,
+    Node,
+    NodeTable,
+    Story,
+    Variable,
+    pickles_as_arguments,
+)
 from rougegame.story.problems import Location, Problem, ProblemList, StoryError, did_you_mean
 from rougegame.story.text import Segment, compile_template, segment_refs
 
@@ -27,19 +46,196 @@ def resolve_node_ref(ref: str, chapter: str) -> str:
     return ref if "." in ref else f"{chapter}.{ref}"
 
 
+# -- one chapter file on its own ----------------------------------------------------------------
+
+
+@pickles_as_arguments
+@dataclass(slots=True)
+class Summary:
+    """Every name one chapter file's nodes refer to, and every effect's shape.
+
+    Node references are resolved (``chapter.node``). This is all linking needs to know that the
+    file fits the rest of the story.
+    """
+
+    var_refs: frozenset[str]
+    node_refs: frozenset[str]
+    codex_refs: frozenset[str]
+    effects: frozenset[tuple[str, str, Ast]]  # (op, variable, value) of each variable effect
+    endings: tuple[tuple[str, str], ...]  # (ending id, node id), in order
+
+
+@pickles_as_arguments
+@dataclass(slots=True)
+class ChapterFile:
+    """One chapter file, parsed and checked on its own: what the cache keeps for it."""
+
+    chapter: Chapter
+    summary: Summary
+    blob: bytes  # the nodes, pickled; read again only when the chapter is needed
+
+
+def summarise(nodes: Iterable[Node]) -> Summary:
+    var_refs: set[str] = set()
+    node_refs: set[str] = set()
+    codex_refs: set[str] = set()
+    effects: set[tuple[str, str, Ast]] = set()
+    endings: list[tuple[str, str]] = []
+    chapter = ""
+
+    def expression(ast: Ast) -> None:
+        for kind, name, _column in references(ast):
+            if kind == "var":
+                var_refs.add(name)
+            elif kind == "node":
+                node_refs.add(resolve_node_ref(name, chapter))
+            else:
+                codex_refs.add(name)
+
+    def effect(eff: Effect) -> None:
+        if eff.op == "unlock":
+            codex_refs.add(eff.target)
+            return
+        var_refs.add(eff.target)
+        if eff.value is not None:
+            expression(eff.value)
+            effects.add((eff.op, eff.target, eff.value))
+
+    def text(segments: list[Segment]) -> None:
+        for kind, item, _offset in segment_refs(segments):
+            if kind == "var":
+                var_refs.add(item)
+            else:
+                expression(item)
+
+    for node in nodes:
+        chapter = node.chapter
+        for eff in node.effects:
+            effect(eff)
+        text(node.segments)
+        if node.ending is not None:
+            endings.append((node.ending.id, node.id))
+            text(node.ending.segments)
+        for choice in node.choices:
+            if choice.target:
+                node_refs.add(resolve_node_ref(choice.target, chapter))
+            if choice.condition is not None:
+                expression(choice.condition)
+            for eff in choice.effects:
+                effect(eff)
+            text(choice.segments)
+    return Summary(
+        frozenset(var_refs),
+        frozenset(node_refs),
+        frozenset(codex_refs),
+        frozenset(effects),
+        tuple(endings),
+    )
+
+
+def pack_chapter(chapter: Chapter, nodes: list[Node]) -> ChapterFile:
+    """A parsed chapter file ready to cache: its summary, and its nodes as bytes."""
+    return ChapterFile(chapter, summarise(nodes), pickle.dumps(nodes, pickle.HIGHEST_PROTOCOL))
+
+
+def unpack_nodes(part: ChapterFile) -> list[Node]:
+    nodes: list[Node] = pickle.loads(part.blob)
+    return nodes
+
+
+def _resolver(chapter: str) -> Callable[[str, str], str]:
+    def resolve(kind: str, name: str) -> str:
+        return resolve_node_ref(name, chapter) if kind == "node" else name
+
+    return resolve
+
+
+def _resolve_segments(segments: list[Segment], resolve: Callable[[str, str], str]) -> list[Segment]:
+    out: list[Segment] = []
+    for seg in segments:
+        if seg[0] == "if":
+            cond = rewrite_refs(seg[1], resolve)
+            out.append(
+                ("if", cond, _resolve_segments(seg[2], resolve), _resolve_segments(seg[3], resolve))
+            )
+        else:
+            out.append(seg)
+    return out
+
+
+def _finish_effect(eff: Effect, resolve: Callable[[str, str], str]) -> None:
+    if eff.op == "unlock" or eff.value is None:
+        eff.compiled = None
+        return
+    eff.value = rewrite_refs(eff.value, resolve)
+    eff.compiled = compile_expr(eff.value)
+
+
+def finish_nodes(nodes: list[Node]) -> list[Node]:
+    """Resolve the references of a linked story's nodes and compile them, in place."""
+    for node in nodes:
+        resolve = _resolver(node.chapter)
+        for eff in node.effects:
+            _finish_effect(eff, resolve)
+        node.template = compile_template(_resolve_segments(node.segments, resolve), compile_expr)
+        if node.ending is not None:
+            e = node.ending
+            e.template = compile_template(_resolve_segments(e.segments, resolve), compile_expr)
+        for choice in node.choices:
+            choice.target = resolve_node_ref(choice.target, node.chapter) if choice.target else ""
+            if choice.condition is not None:
+                choice.condition = rewrite_refs(choice.condition, resolve)
+                choice.check = compile_expr(choice.condition)
+            for eff in choice.effects:
+                _finish_effect(eff, resolve)
+            choice.template = compile_template(
+                _resolve_segments(choice.segments, resolve), compile_expr
+            )
+    return nodes
+
+
+def effect_type_problem(
+    eff_op: str, target: str, value: Ast, source: str, var_types: dict[str, type]
+) -> tuple[str, str | None] | None:
+    """(message, hint) when an effect gives a variable the wrong kind of value, else None."""
+    target_type = var_types[target]
+    got = static_type(value, var_types)
+    if (
+        eff_op in ("add", "sub")
+        and target_type is not float
+        and not (eff_op == "add" and target_type is str)
+    ):
+        return f"`{source}`: `{target}` is not a number", "use `=` to set text or true/false"
+    if got is not None and got is not target_type:
+        names = {bool: "true/false", str: "text", float: "a number"}
+        hint = None
+        if target_type is str and value[0] == "var":
+            hint = f'strings need quotes: `{target} = "{value[1]}"`'
+        return (
+            f"`{source}` gives {names[got]} to `{target}`, which holds {names[target_type]}",
+            hint,
+        )
+    return None
+
+
+# -- the whole story ----------------------------------------------------------------------------
+
+
 class _Linker:
-    def __init__(self, manifest: Manifest, parts: list[tuple[Chapter, list[Node]]]) -> None:
+    def __init__(self, manifest: Manifest, parts: list[ChapterFile]) -> None:
         self.m = manifest
         self.parts = parts
         self.p = ProblemList(list(manifest.problems))
         self.variables: dict[str, Variable] = dict(manifest.variables)
         self.codex: dict[str, CodexEntry] = dict(manifest.codex)
         self.chapters: dict[str, Chapter] = {}
-        self.nodes: dict[str, Node] = {}
+        self.linked: list[ChapterFile] = []  # the parts whose chapter id was not taken already
+        self.nodes: dict[str, str] = {}  # node id -> chapter id, in story order
         self.var_types: dict[str, type] = {}
 
     def merge(self) -> None:
-        for chapter, nodes in self.parts:
+        for part in self.parts:
+            chapter = part.chapter
             self.p.items.extend(chapter.problems)
             if chapter.id in self.chapters:
                 other = self.chapters[chapter.id]
@@ -51,6 +247,7 @@ class _Linker:
                 )
                 continue
             self.chapters[chapter.id] = chapter
+            self.linked.append(part)
             for name, var in chapter.variables.items():
                 if name in self.variables:
                     self.p.error(
@@ -70,8 +267,8 @@ class _Linker:
                     )
                 else:
                     self.codex[cid] = entry
-            for node in nodes:
-                self.nodes[node.id] = node
+            for node_id in chapter.nodes:
+                self.nodes[node_id] = chapter.id
         if len(self.nodes) > MAX_NODES:
             self.p.error(
                 f"the story has {len(self.nodes)} nodes, over the limit of {MAX_NODES}",
@@ -83,6 +280,27 @@ class _Linker:
             self.var_types[name] = (
                 bool if isinstance(init, bool) else str if isinstance(init, str) else float
             )
+
+    def summaries_pass(self) -> bool:
+        """True when the summaries show that every node checks out (nothing is reported)."""
+        endings: set[str] = set()
+        variables, nodes, codex = self.variables, self.nodes, self.codex
+        for part in self.linked:
+            summary = part.summary
+            if not (
+                all(name in variables for name in summary.var_refs)
+                and all(name in nodes for name in summary.node_refs)
+                and all(name in codex for name in summary.codex_refs)
+            ):
+                return False
+            for op, target, value in summary.effects:
+                if effect_type_problem(op, target, value, "", self.var_types) is not None:
+                    return False
+            for ending_id, _node in summary.endings:
+                if ending_id in endings:
+                    return False
+                endings.add(ending_id)
+        return True
 
     def check_ref(self, kind: str, name: str, loc: Location, node: str | None) -> bool:
         if kind == "var":
@@ -120,147 +338,92 @@ class _Linker:
         )
         return False
 
-    def expression(self, ast: Ast, loc: Location, node: str | None, chapter: str) -> Ast | None:
+    def expression(self, ast: Ast, loc: Location, node: str | None, chapter: str) -> bool:
         ok = True
         for kind, name, column in references(ast):
             where = Location(loc.file, loc.line, loc.column + column - 1) if loc.line else loc
             ref = resolve_node_ref(name, chapter) if kind == "node" else name
             ok = self.check_ref(kind, ref, where, node) and ok
-        if not ok:
-            return None
-        return rewrite_refs(ast, lambda k, n: resolve_node_ref(n, chapter) if k == "node" else n)
+        return ok
 
     def effect(self, eff: Effect, node: str, chapter: str) -> None:
         if eff.op == "unlock":
-            if self.check_ref("codex", eff.target, eff.loc, node):
-                eff.compiled = None
+            self.check_ref("codex", eff.target, eff.loc, node)
             return
         if not self.check_ref("var", eff.target, eff.loc, node):
             return
         assert eff.value is not None
-        value = self.expression(eff.value, eff.loc, node, chapter)
-        if value is None:
+        if not self.expression(eff.value, eff.loc, node, chapter):
             return
-        target_type = self.var_types[eff.target]
-        got = static_type(value, self.var_types)
-        if (
-            eff.op in ("add", "sub")
-            and target_type is not float
-            and not (eff.op == "add" and target_type is str)
-        ):
-            self.p.error(
-                f"`{eff.source}`: `{eff.target}` is not a number",
-                eff.loc,
-                node=node,
-                hint="use `=` to set text or true/false",
-                code="type",
-            )
-            return
-        if got is not None and got is not target_type:
-            names = {bool: "true/false", str: "text", float: "a number"}
-            hint = None
-            if target_type is str and value[0] == "var":
-                hint = f'strings need quotes: `{eff.target} = "{value[1]}"`'
-            self.p.error(
-                f"`{eff.source}` gives {names[got]} to `{eff.target}`, which holds "
-                f"{names[target_type]}",
-                eff.loc,
-                node=node,
-                hint=hint,
-                code="type",
-            )
-            return
-        eff.value = value
-        eff.compiled = compile_expr(value)
+        problem = effect_type_problem(eff.op, eff.target, eff.value, eff.source, self.var_types)
+        if problem is not None:
+            message, hint = problem
+            self.p.error(message, eff.loc, node=node, hint=hint, code="type")
 
     def text(
         self, segments: list[Segment], loc: Location, source: str, node: str, chapter: str
-    ) -> list[Segment] | None:
+    ) -> None:
         """Check the names a passage uses; ``loc`` is where ``source`` starts in its file."""
-        ok = True
         for kind, item, offset in segment_refs(segments):
             if kind == "var":
-                ok = self.check_ref("var", item, loc.at_offset(source, offset), node) and ok
+                self.check_ref("var", item, loc.at_offset(source, offset), node)
                 continue
             for ref_kind, name, column in references(item):
                 ref = resolve_node_ref(name, chapter) if ref_kind == "node" else name
                 where = loc.at_offset(source, column - 1)
-                ok = self.check_ref(ref_kind, ref, where, node) and ok
-        if not ok:
-            return None
-
-        def fix(segs: list[Segment]) -> list[Segment]:
-            out: list[Segment] = []
-            for seg in segs:
-                if seg[0] == "if":
-                    cond = rewrite_refs(
-                        seg[1], lambda k, n: resolve_node_ref(n, chapter) if k == "node" else n
-                    )
-                    out.append(("if", cond, fix(seg[2]), fix(seg[3])))
-                else:
-                    out.append(seg)
-            return out
-
-        return fix(segments)
+                self.check_ref(ref_kind, ref, where, node)
 
     def nodes_pass(self) -> None:
+        """Check every node, saying exactly what is wrong and where."""
         endings: dict[str, Node] = {}
-        for node in self.nodes.values():
-            for eff in node.effects:
+        for part in self.linked:
+            for node in unpack_nodes(part):
+                self.check_node(node, endings)
+
+    def check_node(self, node: Node, endings: dict[str, Node]) -> None:
+        for eff in node.effects:
+            self.effect(eff, node.id, node.chapter)
+        self.text(node.segments, node.text_loc, node.text, node.id, node.chapter)
+        if node.ending is not None:
+            e = node.ending
+            if e.id in endings:
+                self.p.error(
+                    f"ending id `{e.id}` is also used by node {endings[e.id].id}",
+                    e.loc,
+                    node=node.id,
+                    hint="ending ids must be unique",
+                    code="duplicate",
+                )
+            endings[e.id] = node
+            eloc = e.epilogue_loc or e.loc
+            self.text(e.segments, eloc, e.epilogue, node.id, node.chapter)
+        for choice in node.choices:
+            target = resolve_node_ref(choice.target, node.chapter) if choice.target else ""
+            if target not in self.nodes and choice.target:  # no `to:` is reported already
+                scope = target.rsplit(".", 1)[0] + "."  # the chapter the target names
+                local = [n for n in self.nodes if n.startswith(scope)]
+                hint = did_you_mean(target, local) or did_you_mean(target, self.nodes)
+                if hint is None and "." not in choice.target:
+                    hint = (
+                        "nodes in other chapters are written `chapter.node`"
+                        if choice.target
+                        else None
+                    )
+                self.p.error(
+                    f"choice `{choice.text or choice.kind}` leads to `{choice.target}`"
+                    ", which does not exist",
+                    choice.target_loc,
+                    node=node.id,
+                    hint=hint,
+                    code="missing-target",
+                )
+            if choice.condition is not None:
+                assert choice.condition_loc is not None
+                self.expression(choice.condition, choice.condition_loc, node.id, node.chapter)
+            for eff in choice.effects:
                 self.effect(eff, node.id, node.chapter)
-            segs = self.text(node.segments, node.text_loc, node.text, node.id, node.chapter)
-            if segs is not None:
-                node.template = compile_template(segs, compile_expr)
-            if node.ending is not None:
-                e = node.ending
-                if e.id in endings:
-                    self.p.error(
-                        f"ending id `{e.id}` is also used by node {endings[e.id].id}",
-                        e.loc,
-                        node=node.id,
-                        hint="ending ids must be unique",
-                        code="duplicate",
-                    )
-                endings[e.id] = node
-                eloc = e.epilogue_loc or e.loc
-                esegs = self.text(e.segments, eloc, e.epilogue, node.id, node.chapter)
-                if esegs is not None:
-                    e.template = compile_template(esegs, compile_expr)
-            for choice in node.choices:
-                target = resolve_node_ref(choice.target, node.chapter) if choice.target else ""
-                if target not in self.nodes and choice.target:  # no `to:` is reported already
-                    scope = target.rsplit(".", 1)[0] + "."  # the chapter the target names
-                    local = [n for n in self.nodes if n.startswith(scope)]
-                    hint = did_you_mean(target, local) or did_you_mean(target, self.nodes)
-                    if hint is None and "." not in choice.target:
-                        hint = (
-                            "nodes in other chapters are written `chapter.node`"
-                            if choice.target
-                            else None
-                        )
-                    self.p.error(
-                        f"choice `{choice.text or choice.kind}` leads to `{choice.target}`"
-                        ", which does not exist",
-                        choice.target_loc,
-                        node=node.id,
-                        hint=hint,
-                        code="missing-target",
-                    )
-                choice.target = target
-                if choice.condition is not None:
-                    assert choice.condition_loc is not None
-                    cond = self.expression(
-                        choice.condition, choice.condition_loc, node.id, node.chapter
-                    )
-                    if cond is not None:
-                        choice.condition = cond
-                        choice.check = compile_expr(cond)
-                for eff in choice.effects:
-                    self.effect(eff, node.id, node.chapter)
-                cloc = choice.text_loc or choice.loc
-                csegs = self.text(choice.segments, cloc, choice.text, node.id, node.chapter)
-                if csegs is not None:
-                    choice.template = compile_template(csegs, compile_expr)
+            cloc = choice.text_loc or choice.loc
+            self.text(choice.segments, cloc, choice.text, node.id, node.chapter)
 
     def manifest_pass(self) -> None:
         m = self.m
@@ -304,10 +467,16 @@ class _Linker:
 
     def run(self, root: str, files: list[str], content_hash: str) -> Story:
         self.merge()
-        self.nodes_pass()
+        if self.p.errors or not self.summaries_pass():
+            self.nodes_pass()
         self.manifest_pass()
         if self.p.errors:
             raise StoryError(_sorted(self.p.items))
+        waiting = {part.chapter.id: part for part in self.linked}
+
+        def load(chapter_id: str) -> list[Node]:
+            return finish_nodes(unpack_nodes(waiting.pop(chapter_id)))
+
         return Story(
             id=self.m.id,
             title=self.m.title,
@@ -319,11 +488,12 @@ class _Linker:
             dossier=self.m.dossier,
             gauge=self.m.gauge,
             chapters=self.chapters,
-            nodes=self.nodes,
+            nodes=NodeTable(self.nodes, load),
             content_hash=content_hash,
             root=root,
             files=files,
             warnings=[p for p in self.p.items if p.severity == "warning"],
+            ending_nodes=[node for part in self.linked for _id, node in part.summary.endings],
         )
 
 
@@ -339,7 +509,7 @@ def _sorted(problems: Iterable[Problem]) -> list[Problem]:
 
 def link(
     manifest: Manifest,
-    parts: list[tuple[Chapter, list[Node]]],
+    parts: list[ChapterFile],
     root: str,
     files: list[str],
     content_hash: str,

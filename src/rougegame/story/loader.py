@@ -206,9 +206,9 @@ def resolve_path(path: str | os.PathLike[str] | None) -> tuple[Path, Path | None
         )
     if p.name == MANIFEST:
         return p.parent, None
-    for parent in (p.parent, p.parent.parent):
-        if (parent / MANIFEST).is_file() and p.parent.name == "chapters":
-            return parent, p
+    folder = p.absolute().parent  # `chapters` even when the path is just `01_dock.yaml`
+    if folder.name == "chapters" and (folder.parent / MANIFEST).is_file():
+        return (p.parent.parent if p.parent.name == "chapters" else folder.parent), p
     return p, None
 
 

@@ -13,6 +13,7 @@ present), never a constructor that can build Python objects. Along the way it:
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import yaml
@@ -209,85 +210,103 @@ def _check_tag(event: Any, file: str, expected: str) -> None:
 
 
 class _Frame:
-    __slots__ = ("container", "key", "key_loc", "size")
+    """An open mapping or list: its container, the pending key, its size so far, its anchor."""
 
-    def __init__(self, container: Mapping | Sequence) -> None:
-        self.container = container
+    __slots__ = ("anchor", "container", "is_map", "key", "key_loc", "size")
+
+    def __init__(self, container: Mapping | Sequence, anchor: str | None) -> None:
+        self.container: Any = container
+        self.is_map = isinstance(container, Mapping)
         self.key: str | None = None
         self.key_loc: Location | None = None
-        self.size = 1
+        self.size = 1  # the values it holds once expanded, itself included
+        self.anchor = anchor
+
+
+# Plain scalars repeat a great deal (keys, small numbers, common conditions): remember what each
+# one resolves to. Only the plain-value kinds are remembered; anything refused is never cached.
+_PLAIN_CACHE: dict[str, tuple[Any, str | None]] = {}
+_PLAIN_CACHE_LIMIT = 50_000
+_PLAIN_KINDS = frozenset(("str", "null", "bool", "int", "float", "timestamp"))
+_MISSING: tuple[Any, str | None] = (None, None)
+
+
+def _plain(event: Any, file: str) -> tuple[Any, str | None]:
+    """A plain (unquoted, untagged) scalar: (value, the key text when it is not a string)."""
+    text = event.value
+    found = _PLAIN_CACHE.get(text, _MISSING)
+    if found is not _MISSING:
+        return found
+    tag = _RESOLVER.resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
+    value = _scalar(event, file)
+    result = (value, None if isinstance(value, str) else text)
+    if tag.startswith(_TAG) and tag[len(_TAG) :] in _PLAIN_KINDS:
+        if len(_PLAIN_CACHE) >= _PLAIN_CACHE_LIMIT:
+            _PLAIN_CACHE.clear()
+        _PLAIN_CACHE[text] = result
+    return result
+
+
+def _bomb(loc: Location) -> YamlProblem:
+    return YamlProblem(
+        Problem(
+            "the document expands to too many values (an alias bomb?)",
+            loc,
+            hint="anchors and aliases may not multiply the file this much",
+            code="yaml-bomb",
+        )
+    )
 
 
 def _build(text: str, file: str) -> Any:
+    """Turn the parser's events into located values, enforcing every limit on the way.
+
+    One flat loop, because it runs for every value of every file: it dispatches on the event's
+    class, resolves plain scalars through a cache and attaches each value to the open frame.
+    """
     stack: list[_Frame] = []
     anchors: dict[str, tuple[Any, int]] = {}
     expanded = 0
     root: Any = None
     documents = 0
-
-    def attach(value: Any, size: int, loc: Location, key_text: str | None = None) -> None:
-        nonlocal root, expanded
-        expanded += size
-        if expanded > MAX_EXPANDED_VALUES:
-            raise YamlProblem(
-                Problem(
-                    "the document expands to too many values (an alias bomb?)",
-                    loc,
-                    hint="anchors and aliases may not multiply the file this much",
-                    code="yaml-bomb",
-                )
-            )
-        if not stack:
-            root = value
-            return
-        frame = stack[-1]
-        frame.size += size
-        container = frame.container
-        if isinstance(container, Sequence):
-            container.append(value)
-            container.item_locs.append(loc)
-            return
-        if frame.key is None:
-            if isinstance(value, (Mapping, Sequence)):
-                raise YamlProblem(
-                    Problem(
-                        "a mapping key must be a plain value, not a list or mapping",
-                        loc,
-                        code="yaml-key",
-                    )
-                )
-            key = key_text if key_text is not None else str(value)
-            if key in container:
-                first = container.key_locs[key]
-                raise YamlProblem(
-                    Problem(
-                        f"duplicate key `{key}` (first defined at line {first.line})",
-                        loc,
-                        hint="YAML keeps only the last of two equal keys; rename one of them",
-                        code="duplicate-key",
-                    )
-                )
-            frame.key = key
-            frame.key_loc = loc
-            return
-        container[frame.key] = value
-        container.key_locs[frame.key] = frame.key_loc or loc
-        container.value_locs[frame.key] = loc
-        frame.key = None
+    scalar_event = yaml.ScalarEvent
+    mapping_start = yaml.MappingStartEvent
+    sequence_start = yaml.SequenceStartEvent
+    mapping_end = yaml.MappingEndEvent
+    sequence_end = yaml.SequenceEndEvent
+    alias_event = yaml.AliasEvent
+    document_start = yaml.DocumentStartEvent
+    new_location = Location
+    frame: _Frame | None = None  # the innermost open container, stack[-1]
 
     try:
-        for event in yaml.parse(text, Loader=_Loader):
-            if isinstance(event, yaml.ScalarEvent):
-                loc = _content_loc(file, event, text)
-                value = _scalar(event, file)
-                key_text = event.value if isinstance(value, (bool, int, float)) else None
-                if value is None and event.implicit[0]:
-                    key_text = event.value
+        events: Iterator[Any] = yaml.parse(text, Loader=_Loader)
+        for event in events:
+            cls = event.__class__
+            value: Any
+            size = 1
+            key_text: str | None = None
+            if cls is scalar_event:
+                style = event.style
+                if style == "" or style is None:
+                    mark = event.start_mark
+                    loc = new_location(file, mark.line + 1, mark.column + 1)
+                    if event.tag is None and event.implicit[0]:
+                        value, key_text = _plain(event, file)
+                    else:
+                        value = _scalar(event, file)
+                        if not isinstance(value, str) and (value is not None or event.implicit[0]):
+                            key_text = event.value
+                else:
+                    loc = _content_loc(file, event, text)
+                    value = _scalar(event, file)
+                    if not isinstance(value, str) and (value is not None or event.implicit[0]):
+                        key_text = event.value
                 if event.anchor:
                     anchors[event.anchor] = (value, 1)
-                attach(value, 1, loc, key_text)
-            elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-                loc = _loc(file, event.start_mark)
+            elif cls is mapping_start or cls is sequence_start:
+                mark = event.start_mark
+                loc = new_location(file, mark.line + 1, mark.column + 1)
                 if len(stack) >= MAX_DEPTH:
                     raise YamlProblem(
                         Problem(
@@ -297,29 +316,29 @@ def _build(text: str, file: str) -> Any:
                             code="yaml-depth",
                         )
                     )
-                if isinstance(event, yaml.MappingStartEvent):
+                if cls is mapping_start:
                     _check_tag(event, file, "map")
-                    frame = _Frame(Mapping(loc))
+                    opened: Mapping | Sequence = Mapping(loc)
                 else:
                     _check_tag(event, file, "seq")
-                    frame = _Frame(Sequence(loc))
-                frame_anchor = event.anchor
+                    opened = Sequence(loc)
+                frame = _Frame(opened, event.anchor or None)
                 stack.append(frame)
-                frame.key_loc = None
-                if frame_anchor:
-                    anchors[frame_anchor] = (frame.container, -1)
-            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-                frame = stack.pop()
-                container = frame.container
-                for name, (value, size) in anchors.items():
-                    if value is container and size == -1:
-                        anchors[name] = (value, frame.size)
-                        break
-                attach(container, frame.size, container.loc)
-                expanded -= frame.size  # counted once: children were counted as they came
-                expanded += 1
-            elif isinstance(event, yaml.AliasEvent):
-                loc = _loc(file, event.start_mark)
+                if frame.anchor:
+                    anchors[frame.anchor] = (opened, -1)
+                continue
+            elif cls is mapping_end or cls is sequence_end:
+                done = stack.pop()
+                value = done.container
+                loc = value.loc
+                size = done.size
+                if done.anchor and anchors.get(done.anchor, _MISSING)[0] is value:
+                    anchors[done.anchor] = (value, size)
+                frame = stack[-1] if stack else None
+                expanded -= size - 1  # its values were counted as they came
+            elif cls is alias_event:
+                mark = event.start_mark
+                loc = new_location(file, mark.line + 1, mark.column + 1)
                 if event.anchor not in anchors:
                     raise YamlProblem(
                         Problem(f"unknown alias *{event.anchor}", loc, code="yaml-alias")
@@ -333,18 +352,61 @@ def _build(text: str, file: str) -> Any:
                             code="yaml-alias",
                         )
                     )
-                attach(value, size, loc)
-            elif isinstance(event, yaml.DocumentStartEvent):
-                documents += 1
-                if documents > 1:
+            else:
+                if cls is document_start:
+                    documents += 1
+                    if documents > 1:
+                        raise YamlProblem(
+                            Problem(
+                                "more than one YAML document in this file",
+                                _loc(file, event.start_mark),
+                                hint="remove the `---` separator: one file holds one document",
+                                code="yaml-documents",
+                            )
+                        )
+                continue
+
+            # Attach the value to the innermost open container.
+            expanded += size
+            if expanded > MAX_EXPANDED_VALUES:
+                raise _bomb(loc)
+            if frame is None:
+                root = value
+                continue
+            frame.size += size
+            container = frame.container
+            if not frame.is_map:
+                container.append(value)
+                container.item_locs.append(loc)
+                continue
+            key = frame.key
+            if key is None:
+                if isinstance(value, (Mapping, Sequence)):
                     raise YamlProblem(
                         Problem(
-                            "more than one YAML document in this file",
-                            _loc(file, event.start_mark),
-                            hint="remove the `---` separator: one file holds one document",
-                            code="yaml-documents",
+                            "a mapping key must be a plain value, not a list or mapping",
+                            loc,
+                            code="yaml-key",
                         )
                     )
+                key = key_text if key_text is not None else str(value)
+                if key in container:
+                    first = container.key_locs[key]
+                    raise YamlProblem(
+                        Problem(
+                            f"duplicate key `{key}` (first defined at line {first.line})",
+                            loc,
+                            hint="YAML keeps only the last of two equal keys; rename one of them",
+                            code="duplicate-key",
+                        )
+                    )
+                frame.key = key
+                frame.key_loc = loc
+                continue
+            container[key] = value
+            container.key_locs[key] = frame.key_loc or loc
+            container.value_locs[key] = loc
+            frame.key = None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         what = exc.problem or "invalid YAML"

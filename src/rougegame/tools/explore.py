@@ -4,19 +4,22 @@ Strategies (:mod:`rougegame.tools.search`) never replay from the start to reach 
 :class:`Driver` assigns a copy of a saved :class:`GameState` to its one game, so each step costs
 one choice. It also computes the key under which the exhaustive search treats two states as the
 same: the node, every variable, the once-only choices taken, the codex entries unlocked, and the
-visit counts of the nodes some expression asks about with ``visits()`` (or, capped at one,
-``visited()``). Visit counts nothing reads do not split states, so a hub the player keeps coming
-back to does not make the search endless.
+visit counts that some expression reads with ``visits()`` or ``visited()``, capped where the
+expression cannot tell larger counts apart (``visits(hub) >= 3`` cannot tell 4 from 40). Visit
+counts nothing reads do not split states, so a hub the player keeps coming back to does not make
+the search endless.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Hashable, Iterable, Iterator, Mapping
 
 from rougegame.engine.game import ChoiceUnavailable, Game, GameState, StoryRuntimeError
 from rougegame.story.expressions import Ast, Value
 from rougegame.story.model import Choice, Story
 from rougegame.story.problems import Location
+from rougegame.story.text import plain
 from rougegame.tools.lint import _expressions
 from rougegame.tools.report import ChoiceId, Finding, Report, Step
 
@@ -87,9 +90,9 @@ class Driver:
         self.var_order = list(story.variables)
         caps: dict[str, int | None] = {}
         for ast, _node in _expressions(story):
-            for node_id, func in _visit_calls(ast):
-                exact = func == "visits" or (node_id in caps and caps[node_id] is None)
-                caps[node_id] = None if exact else 1
+            for node_id, cap in visit_caps(ast):
+                old = caps.get(node_id, 0)
+                caps[node_id] = None if cap is None or old is None else max(old, cap)
         self.tracked = sorted(caps.items())
 
     def begin(self) -> GameState:
@@ -149,7 +152,7 @@ class Driver:
             try:
                 for view in game.choices():
                     if view.index == index:
-                        number, text = view.number, view.text
+                        number, text = view.number, plain(view.text)
                 game.choose(index)
             except (StoryRuntimeError, ChoiceUnavailable):
                 text = text or self.story.nodes[node].choices[index].text
@@ -165,23 +168,45 @@ class Driver:
         return {n: v for n, v in state.vars.items() if base.get(n) != v}
 
 
-def _visit_calls(ast: Ast) -> Iterator[tuple[str, str]]:
-    """(node id, "visits" or "visited") for every visit function a resolved expression calls."""
+_COMPARE = ("==", "!=", "<", "<=", ">", ">=")
+
+
+def visit_caps(ast: Ast) -> Iterator[tuple[str, int | None]]:
+    """(node id, cap) for every visit count a resolved expression reads.
+
+    A count read only to compare it with a number L behaves the same for every value above L,
+    so it is capped at L + 1; ``visited(n)`` is capped at 1; any other use needs the exact
+    count (cap None).
+    """
     tag = ast[0]
     if tag == "call":
-        if ast[1] in ("visits", "visited"):
-            yield ast[2][0][1], ast[1]
+        if ast[1] == "visited":
+            yield ast[2][0][1], 1
+        elif ast[1] == "visits":
+            yield ast[2][0][1], None
         else:
             for arg in ast[2]:
-                yield from _visit_calls(arg)
+                yield from visit_caps(arg)
     elif tag == "bin":
-        yield from _visit_calls(ast[2])
-        yield from _visit_calls(ast[3])
+        left, right = ast[2], ast[3]
+        for call, other in ((left, right), (right, left)):
+            if (
+                ast[1] in _COMPARE
+                and call[0] == "call"
+                and call[1] == "visits"
+                and other[0] == "lit"
+                and isinstance(other[1], (int, float))
+                and not isinstance(other[1], bool)
+            ):
+                yield call[2][0][1], max(0, math.floor(other[1])) + 1
+                return
+        yield from visit_caps(left)
+        yield from visit_caps(right)
     elif tag in ("and", "or"):
-        yield from _visit_calls(ast[1])
-        yield from _visit_calls(ast[2])
+        yield from visit_caps(ast[1])
+        yield from visit_caps(ast[2])
     elif tag in ("not", "neg"):
-        yield from _visit_calls(ast[1])
+        yield from visit_caps(ast[1])
 
 
 class Findings:

@@ -64,6 +64,7 @@ class GraphError(ValueError):
 def build_map(story: Story, chapter: str | None = None) -> StoryMap:
     """The neutral map both emitters draw from."""
     from rougegame.story.problems import did_you_mean
+    from rougegame.story.text import plain
     from rougegame.tools.lint import reachable
 
     if chapter is not None and chapter not in story.chapters:
@@ -102,7 +103,9 @@ def build_map(story: Story, chapter: str | None = None) -> StoryMap:
             add(node.id, external=not inside(node.id))
             add(choice.target, external=not inside(choice.target))
             smap.edges.append(
-                MapEdge(node.id, choice.target, choice.text, choice.condition_source, choice.kind)
+                MapEdge(
+                    node.id, choice.target, plain(choice.text), choice.condition_source, choice.kind
+                )
             )
     return smap
 

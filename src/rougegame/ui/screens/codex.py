@@ -89,8 +89,7 @@ class CodexScreen(ModalScreen[None]):
             entries = self.query_one("#entries", OptionList)
             entries.focus()
             first = next(i for i, o in enumerate(entries.options) if not o.disabled)
-            # After the first layout, so that the entry's text is measured at its real width.
-            self.call_after_refresh(setattr, entries, "highlighted", first)
+            entries.highlighted = first
         warning = self.rouge.session.mark_codex_seen()
         if warning:
             self.rouge.say(warning, "error")
@@ -106,7 +105,10 @@ class CodexScreen(ModalScreen[None]):
         )
         self.query_one("#entry-section", Static).update(section)
         self.query_one("#entry-title", Static).update(literal(entry.title))
-        self.query_one("#entry-text", Static).update(literal(entry.text))
+        text = self.query_one("#entry-text", Static)
+        text.update(literal(entry.text))
+        # Measure again once the dialog has its final size (the first layout can be narrower).
+        self.call_after_refresh(text.refresh, layout=True)
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -97,7 +97,7 @@ class StatusBar(Horizontal):
         statuses = [status for _id, _name, status in game.dossier()]
         nine.display = bool(statuses)
         if statuses:
-            nine.update(nine_summary(statuses, compact=self.size.width < 100))
+            nine.update(nine_summary(statuses, compact=self.size.width < 96))
         self.tick(game)
 
     def tick(self, game: Game) -> None:
