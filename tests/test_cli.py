@@ -151,9 +151,7 @@ def test_schema_prints_json_with_definitions(capsys: pytest.CaptureFixture[str])
     assert {"manifest", "chapter", "node", "choice"} <= set(schema["$defs"])
 
 
-def test_saves_lists_slots(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, tour_story: object
-) -> None:
+def test_saves_lists_slots(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     folder = tmp_path / "saves"
     code, out, _ = run_main(capsys, "saves", "--saves", str(folder))
     assert (code, out.strip()) == (cli.EXIT_OK, f"No saves in {folder}.")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import errno
 import json
-import os
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -589,7 +588,7 @@ def test_out_of_range_and_unknown_values_in_a_save_are_tamed(
 def test_a_save_is_plain_json_a_player_can_read(store: SaveStore, played: Game) -> None:
     text = store.save("slot", played).read_text(encoding="utf-8")
     assert text.endswith("\n")
-    assert os.linesep == "\n" or text.count("\n") > 1
+    assert text.count("\n") > 20  # indented, one value a line
     assert json.loads(text)["state"]["vars"]["mood"] == "hopeful"
 
 

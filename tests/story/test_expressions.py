@@ -384,7 +384,7 @@ _ALPHABET = st.sampled_from(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, database=None)
 @given(st.lists(_ALPHABET, max_size=40).map("".join))
 def test_parser_never_fails_with_anything_but_expr_error(source: str) -> None:
     try:

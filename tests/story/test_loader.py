@@ -779,7 +779,7 @@ def test_a_chapter_file_named_from_inside_its_folder(
     assert resolve_path("a.yaml") == (root, Path("a.yaml"))
     assert list(load_story("a.yaml").nodes) == ["a.start"]
     monkeypatch.chdir(root)
-    assert resolve_path("chapters/a.yaml") == (Path("."), Path("chapters/a.yaml"))
+    assert resolve_path("chapters/a.yaml") == (Path(), Path("chapters/a.yaml"))
 
 
 def test_a_single_file_story_with_inline_chapters(tmp_path: Path) -> None:
@@ -915,8 +915,8 @@ def test_parsed_files_are_cached_by_content_and_damaged_entries_rebuilt(
     clear_memory_cache()
     assert list(load_story(root).nodes) == ["a.start"]
     for entry in entries:
-        assert isinstance(pickle.loads(entry.read_bytes()), tuple | object)
         assert entry.read_bytes() != b"not a pickle"
+        pickle.loads(entry.read_bytes())  # rewritten whole
 
 
 def test_an_unwritable_cache_only_costs_speed(

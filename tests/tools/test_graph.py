@@ -108,7 +108,10 @@ def test_dot_map_of_the_tour(tour_story: Story) -> None:
         '    "dock.quay" -> "lock.gate" [label="Pay the toll: one dose.\\n'
         '[if nectar >= 1 and not paid]"];' in text
     )
-    assert '    "lock.thanks" -> "lock.through" [label="auto: (The barge moves on.)", style=dashed];' in text
+    assert (
+        '    "lock.thanks" -> "lock.through" [label="auto: (The barge moves on.)", style=dashed];'
+        in text
+    )
     assert 'label="Through\\nlock.through\\nENDING: Through the Lock", peripheries=2' in text
     arrows = re.findall(r'^    "[a-z.]+" -> "[a-z.]+"', text, flags=re.M)
     assert len(arrows) == sum(len(n.choices) for n in tour_story.nodes.values())
@@ -125,7 +128,9 @@ def test_marks_for_dead_ends_unreachable_nodes_and_endings(marked: Story) -> Non
     assert "    class b__end ending" in mermaid
     assert "DEAD END" in mermaid and "UNREACHABLE" in mermaid
     dot = to_dot(smap)
-    assert '"a.orphan" [label="Orphan\\na.orphan\\nUNREACHABLE", style="rounded,dashed,filled"' in dot
+    assert (
+        '"a.orphan" [label="Orphan\\na.orphan\\nUNREACHABLE", style="rounded,dashed,filled"' in dot
+    )
     assert '"a.stuck" [label="Stuck\\na.stuck\\nDEAD END", fillcolor="#ffe3e3"' in dot
 
 

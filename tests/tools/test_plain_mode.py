@@ -43,7 +43,10 @@ def test_a_playthrough_to_the_ending(tour_story: Story, tmp_path: Path) -> None:
         "3. Wait for the lock-keeper to come out.\n> 1\n\n"
         "You chose: Knock on the lock-keeper's door.\n\nThe lock-keeper:\n" in out
     )
-    assert "3. Ask for your dose back. (unavailable: The lock-keeper does not trust you enough.)" in out
+    assert (
+        "3. Ask for your dose back. (unavailable: The lock-keeper does not trust you enough.)"
+        in out
+    )
     # the passage a fallback passes through is shown, then the fallback's text, then the ending
     assert (
         "The lock-keeper raises one hand. It might be a wave.\n\n(The barge moves on.)\n\n" in out
@@ -96,7 +99,9 @@ def test_saves_are_shared_with_the_game(tour_story: Story, tmp_path: Path) -> No
     assert code == 0 and "Rain that is really condensation" in out
 
 
-def test_load_problems(tour_story: Story, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_load_problems(
+    tour_story: Story, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, out = play(tour_story, tmp_path, "load nothing\nload\n")
     assert "Not loaded: there is no save called `nothing`" in out
     assert "There are no saves yet" in out
@@ -163,7 +168,34 @@ def test_through_the_command_line(tmp_path: Path) -> None:
     assert result.stderr == ""
 
 
-def test_cli_routes_plain(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_routes_plain(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setattr("sys.stdin", io.StringIO("quit\n"))
     assert cli.main(["play", "--plain", "--story", str(TOUR), "--saves", str(tmp_path)]) == 0
     assert capsys.readouterr().out.endswith("> quit\nGoodbye.\n")
+
+
+def test_a_story_that_fails_as_it_starts(
+    make_story: MakeStory, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    chapter = SOFT.replace(
+        "    text: Start.\n", "    text: Start.\n    effects: [n = 1 / (n - 1)]\n"
+    )
+    story = load_story(make_story({"chapters/a.yaml": chapter}), use_cache=False)
+    code, out = play(story, tmp_path, "1\n")
+    assert code == 1 and out == ""
+    assert "the story fails as it starts: [a.start] division by zero" in capsys.readouterr().err
+
+
+class _Interrupting(io.StringIO):
+    def readline(self, size: int | None = -1) -> str:
+        raise KeyboardInterrupt
+
+
+def test_ctrl_c_stops_cleanly(tour_story: Story, tmp_path: Path) -> None:
+    out = io.StringIO()
+    assert run_plain(tour_story, tmp_path, stdin=_Interrupting(), stdout=out) == 130
+    assert out.getvalue().endswith(
+        "> \nInterrupted. (The game was autosaved after your last choice.)\n"
+    )

@@ -57,7 +57,7 @@ def test_the_story_test_it_writes_passes(tmp_path: Path) -> None:
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    assert module.STORY == folder.resolve()
+    assert folder.resolve() == module.STORY
     module.test_every_scene_and_ending_is_reachable()
 
 

@@ -1,4 +1,4 @@
-"""Pilot tests of the player's flows: new game, choose, undo, save, quit, relaunch, load, continue."""
+"""Pilot tests of the player's flows: new game, choose, undo, save, quit, relaunch, load."""
 
 from __future__ import annotations
 
@@ -44,7 +44,9 @@ async def test_new_game_shows_the_first_passage_and_its_choices(
         assert "THE QUAY" in shown
 
 
-async def test_choose_by_number_autosaves_and_undo_goes_back(make_app: MakeApp, saves: Path) -> None:
+async def test_choose_by_number_autosaves_and_undo_goes_back(
+    make_app: MakeApp, saves: Path
+) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("n", "1")

@@ -6,7 +6,6 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 from textual.command import CommandPalette
 from textual.screen import Screen
 
@@ -51,35 +50,31 @@ TITLE_SCREENS: list[tuple[str, type[Screen[object]]]] = [
 ]
 
 
-@pytest.mark.parametrize(("key", "kind"), STORY_SCREENS)
-async def test_every_story_screen_opens_and_closes(
-    make_app: MakeApp, key: str, kind: type[Screen[object]]
-) -> None:
+async def test_every_story_screen_opens_and_closes(make_app: MakeApp) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("n", "1")
         await pilot.pause()
-        await pilot.press(key)
-        await pilot.pause()
-        assert isinstance(app.screen, kind)
-        await pilot.press("escape")
-        await pilot.pause()
-        assert isinstance(app.screen, StoryScreen)
-        assert app.focused is app.screen.query_one(ChoiceList)
+        for key, kind in STORY_SCREENS:
+            await pilot.press(key)
+            await pilot.pause()
+            assert isinstance(app.screen, kind), key
+            await pilot.press("escape")
+            await pilot.pause()
+            assert isinstance(app.screen, StoryScreen), key
+            assert app.focused is app.screen.query_one(ChoiceList)
 
 
-@pytest.mark.parametrize(("key", "kind"), TITLE_SCREENS)
-async def test_every_title_screen_opens_and_closes(
-    make_app: MakeApp, key: str, kind: type[Screen[object]]
-) -> None:
+async def test_every_title_screen_opens_and_closes(make_app: MakeApp) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press(key)
-        await pilot.pause()
-        assert isinstance(app.screen, kind)
-        await pilot.press("escape")
-        await pilot.pause()
-        assert isinstance(app.screen, TitleScreen)
+        for key, kind in TITLE_SCREENS:
+            await pilot.press(key)
+            await pilot.pause()
+            assert isinstance(app.screen, kind), key
+            await pilot.press("escape")
+            await pilot.pause()
+            assert isinstance(app.screen, TitleScreen), key
 
 
 async def test_title_menu_runs_its_entries(make_app: MakeApp) -> None:

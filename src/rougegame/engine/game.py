@@ -10,7 +10,7 @@ import copy
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from rougegame.engine.machine import StoryMachine
@@ -123,6 +123,81 @@ class LogEntry:
     title: str = ""
 
 
+# Passages, choice views and log entries are made several times a step. Their frozen
+# dataclass __init__ sets each field through object.__setattr__; setting the slots through their
+# descriptors makes the very same objects in half the time.
+_new = object.__new__
+
+
+def _slot_setters(cls: type, names: tuple[str, ...]) -> tuple[Callable[[Any, Any], None], ...]:
+    assert tuple(f.name for f in fields(cls)) == names, f"{cls.__name__} has other fields"
+    return tuple(cls.__dict__[name].__set__ for name in names)
+
+
+_PASSAGE = _slot_setters(
+    Passage,
+    (
+        "node_id",
+        "title",
+        "chapter_id",
+        "chapter_title",
+        "speaker",
+        "location",
+        "paragraphs",
+        "ending",
+    ),
+)
+_VIEW = _slot_setters(ChoiceView, ("index", "number", "text", "enabled", "reason", "kind"))
+_LOG = _slot_setters(LogEntry, ("kind", "node_id", "text", "title"))
+
+
+def _passage(
+    node_id: str,
+    title: str,
+    chapter_id: str,
+    chapter_title: str,
+    speaker: str | None,
+    location: str | None,
+    paragraphs: list[str],
+    ending: EndingView | None,
+) -> Passage:
+    passage: Passage = _new(Passage)
+    s = _PASSAGE
+    s[0](passage, node_id)
+    s[1](passage, title)
+    s[2](passage, chapter_id)
+    s[3](passage, chapter_title)
+    s[4](passage, speaker)
+    s[5](passage, location)
+    s[6](passage, paragraphs)
+    s[7](passage, ending)
+    return passage
+
+
+def _view(
+    index: int, number: int, text: str, enabled: bool, reason: str | None, kind: str
+) -> ChoiceView:
+    view: ChoiceView = _new(ChoiceView)
+    s = _VIEW
+    s[0](view, index)
+    s[1](view, number)
+    s[2](view, text)
+    s[3](view, enabled)
+    s[4](view, reason)
+    s[5](view, kind)
+    return view
+
+
+def _log_entry(kind: str, node_id: str, text: str, title: str = "") -> LogEntry:
+    entry: LogEntry = _new(LogEntry)
+    s = _LOG
+    s[0](entry, kind)
+    s[1](entry, node_id)
+    s[2](entry, text)
+    s[3](entry, title)
+    return entry
+
+
 class Game:
     """A playthrough of one story."""
 
@@ -217,7 +292,7 @@ class Game:
             e = node.ending
             text = e.epilogue if e.template is None else str(self._eval(node.id, e.template.render))
             ending = EndingView(e.id, e.title, paragraphs(text))
-        return Passage(
+        return _passage(
             node.id,
             node.title,
             chapter.id,
@@ -252,7 +327,7 @@ class Game:
             ok = self.is_available(choice)
             if ok or choice.reason:
                 views.append(
-                    ChoiceView(
+                    _view(
                         choice.index,
                         len(views) + 1,
                         self.choice_text(choice),
@@ -301,7 +376,7 @@ class Game:
             len(self.log),
         )
         try:
-            self.log.append(LogEntry("choice", node.id, self.choice_text(choice)))
+            self.log.append(_log_entry("choice", node.id, self.choice_text(choice)))
             self.state.path.append((node.id, index))
             self._fire(choice)
             self._follow_fallbacks()
@@ -394,7 +469,7 @@ class Game:
             text = "\n\n".join(self.paragraphs(node))
         except StoryRuntimeError:
             text = node.text
-        self.log.append(LogEntry("passage", node_id, text, node.title))
+        self.log.append(_log_entry("passage", node_id, text, node.title))
 
     def _apply(self, effects: list[Effect], node_id: str) -> None:
         state = self.state
@@ -448,7 +523,7 @@ class Game:
             if fallback is None:
                 return entered
             if fallback.text:
-                self.log.append(LogEntry("choice", node.id, self.choice_text(fallback)))
+                self.log.append(_log_entry("choice", node.id, self.choice_text(fallback)))
             self._fire(fallback)
             entered.append(self.state.node)
         raise StoryRuntimeError(

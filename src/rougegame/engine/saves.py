@@ -5,7 +5,10 @@ the same folder, are flushed to disk (fsync) and renamed over the old file, so a
 moment leaves either the old save or the new one, never a torn file. Every save carries a
 SHA-256 checksum of its content. Saves are untrusted input: reading one checks its size, JSON,
 shape, checksum and story, and any problem becomes a :class:`SaveError` with a clear message; a
-bad slot never affects the others.
+bad slot never affects the others. Files are opened without following symbolic links and only
+when they are regular files, so a link or a pipe planted in the folder is refused, never followed
+or waited on. Text that a save carries to the screen (titles, the location) is cleaned of control
+characters. Temporary files left by a crash are swept away on a later save.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ import json
 import os
 import re
 import secrets
+import stat
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,6 +30,7 @@ from typing import Any
 from rougegame.engine.game import Game, GameState
 from rougegame.story.expressions import MAX_NUMBER
 from rougegame.story.model import Story
+from rougegame.story.text import sanitize
 
 SAVE_FORMAT = "rougegame-save"
 SAVE_SCHEMA = 1
@@ -33,6 +39,12 @@ QUICKSAVE = "quicksave"
 SUFFIX = ".save.json"
 MAX_SAVE_BYTES = 8 * 1024 * 1024
 MAX_SLOT_LEN = 64
+MAX_PATH = 20_000  # choices a save may ask to replay to rebuild its history and undo
+MAX_SHOWN = 200  # characters of a title or location a save may bring to the screen
+STALE_TMP_SECONDS = 600.0  # a temporary file this old was left by a crash
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 _SLOT = re.compile(r"[A-Za-z0-9][A-Za-z0-9 _.,'()-]*$")
 
 
@@ -91,8 +103,11 @@ def atomic_write(path: Path, data: bytes) -> None:
     if path.is_symlink():
         raise SaveError(f"{path.name} is a symbolic link; refusing to write through it")
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    created = False
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        # O_EXCL: never open a file (or a link) that is already there under this name.
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _CLOEXEC, 0o644)
+        created = True
         try:
             view = memoryview(data)
             while view:
@@ -104,9 +119,60 @@ def atomic_write(path: Path, data: bytes) -> None:
         tmp.replace(path)
         _fsync_dir(path.parent)
     except OSError as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+        if created:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
         raise SaveError(_describe_os_error(exc, path), "the previous file is untouched") from None
+    _sweep_stale(path)
+
+
+def _sweep_stale(path: Path) -> None:
+    """Remove the temporary files of ``path`` that a killed writer left behind.
+
+    Only files older than :data:`STALE_TMP_SECONDS` go: a younger one may belong to another
+    process writing the same slot right now.
+    """
+    prefix = f".{path.name}."
+    cutoff = time.time() - STALE_TMP_SECONDS
+    try:
+        entries = list(os.scandir(path.parent))
+    except OSError:
+        return
+    for entry in entries:
+        if not (entry.name.startswith(prefix) and entry.name.endswith(".tmp")):
+            continue
+        with contextlib.suppress(OSError):
+            if entry.is_file(follow_symlinks=False) and entry.stat().st_mtime < cutoff:
+                Path(entry.path).unlink()
+
+
+def read_regular(path: Path, limit: int) -> bytes:
+    """The bytes of ``path``, refusing anything but a regular file of at most ``limit`` bytes.
+
+    A symbolic link is not followed (OSError ELOOP); a folder, pipe or device is refused without
+    being read or waited on (OSError EINVAL); a larger file is refused without being read
+    (OSError EFBIG). A missing file raises FileNotFoundError.
+    """
+    fd = os.open(path, os.O_RDONLY | _NOFOLLOW | _NONBLOCK | _CLOEXEC)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        if info.st_size > limit:
+            raise OSError(errno.EFBIG, "file too large")
+        chunks: list[bytes] = []
+        total = 0
+        while total <= limit:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+        if total > limit:  # it grew while being read
+            raise OSError(errno.EFBIG, "file too large")
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def _describe_os_error(exc: OSError, path: Path) -> str:
@@ -118,7 +184,12 @@ def _describe_os_error(exc: OSError, path: Path) -> str:
 
 
 def write_json(path: Path, payload: dict[str, Any]) -> None:
-    atomic_write(path, (json.dumps(payload, indent=1, ensure_ascii=False) + "\n").encode())
+    """Write ``payload`` as UTF-8 JSON, atomically; SaveError when it cannot be encoded."""
+    try:
+        data = (json.dumps(payload, indent=1, ensure_ascii=False) + "\n").encode()
+    except (TypeError, ValueError, RecursionError):  # UnicodeEncodeError is a ValueError
+        raise SaveError(f"could not encode {path.name}", "the previous file is untouched") from None
+    atomic_write(path, data)
 
 
 def checksum(payload: dict[str, Any]) -> str:
@@ -228,12 +299,16 @@ class SaveStore:
     def read_payload(self, slot: str) -> dict[str, Any]:
         path = self.path_for(slot)
         try:
-            if path.stat().st_size > MAX_SAVE_BYTES:
-                raise SaveError(f"the save `{slot}` is too large to be a save file")
-            data = path.read_bytes()
+            data = read_regular(path, MAX_SAVE_BYTES)
         except FileNotFoundError:
             raise SaveError(f"there is no save called `{slot}`") from None
         except OSError as exc:
+            if exc.errno == errno.EFBIG:
+                raise SaveError(f"the save `{slot}` is too large to be a save file") from None
+            if exc.errno == errno.ELOOP:
+                raise SaveError(
+                    f"the slot `{slot}` is a symbolic link; refusing to follow it"
+                ) from None
             raise SaveError(f"cannot read the save `{slot}`: {exc.strerror or exc}") from None
         return parse_payload(data, slot)
 
@@ -259,12 +334,16 @@ class SaveStore:
         """Every slot in the folder, newest first; unreadable ones carry a problem."""
         if not self.root.is_dir():
             return []
+        try:
+            paths = sorted(self.root.iterdir())
+        except OSError:
+            return []
         found: list[SlotInfo] = []
-        for path in self.root.iterdir():
+        for path in paths:
             if not path.name.endswith(SUFFIX) or path.name.startswith("."):
                 continue
             name = path.name[: -len(SUFFIX)]
-            info = SlotInfo(name, path)
+            info = SlotInfo(_shown(name), path)
             try:
                 payload = self.read_payload(name)
             except SaveError as exc:
@@ -276,14 +355,14 @@ class SaveStore:
             else:
                 # The checksum only proves the file is as written, not that a hand-edited
                 # field has the right type: show what fits and leave the rest blank.
-                info.saved_at = _field(payload, "saved_at", str, "")
-                info.chapter_title = _field(payload, "chapter_title", str, "")
-                info.node_title = _field(payload, "node_title", str, "")
+                info.saved_at = _shown(_field(payload, "saved_at", str, ""))
+                info.chapter_title = _shown(_field(payload, "chapter_title", str, ""))
+                info.node_title = _shown(_field(payload, "node_title", str, ""))
                 info.play_time = float(_field(payload, "play_time", (int, float), 0.0))
                 if not 0 <= info.play_time < 10**9:  # also NaN and infinity
                     info.play_time = 0.0
                 info.turns = int(_field(payload, "turns", int, 0))
-                info.story_id = _field(payload["story"], "id", str, "")
+                info.story_id = _shown(_field(payload["story"], "id", str, ""))
             found.append(info)
         found.sort(key=lambda s: s.saved_at, reverse=True)
         return found
@@ -293,6 +372,13 @@ class SaveStore:
             if info.ok and (story_id is None or info.story_id == story_id):
                 return info
         return None
+
+
+def _shown(text: str) -> str:
+    """Text from a save file made safe to show: no control characters, bounded length."""
+    if len(text) > MAX_SHOWN:
+        text = text[: MAX_SHOWN - 1] + "…"
+    return sanitize(text)
 
 
 def _field(payload: dict[str, Any], key: str, kind: Any, default: Any) -> Any:
@@ -329,7 +415,11 @@ def parse_payload(data: bytes, slot: str) -> dict[str, Any]:
             f"the save `{slot}` was made by a newer version of rougegame",
             "update the game to load it",
         )
-    if payload.get("checksum") != checksum(payload):
+    try:
+        expected = checksum(payload)
+    except (ValueError, RecursionError):  # a lone surrogate, or nesting no save has
+        expected = None
+    if expected is None or payload.get("checksum") != expected:
         raise SaveError(
             f"the save `{slot}` failed its checksum: it was changed or damaged",
             "other slots are unaffected",
@@ -353,8 +443,9 @@ def restore(payload: dict[str, Any], story: Story, slot: str) -> LoadedSave:
     """Turn a checked payload into a GameState for ``story``, migrating when the story changed."""
     info = payload["story"]
     if info.get("id") != story.id:
+        other = info.get("id")
         raise SaveError(
-            f"the save `{slot}` belongs to another story ({info.get('id')!r})",
+            f"the save `{slot}` belongs to another story ({_shown(repr(other)[:60])})",
             f"this is {story.id!r}",
         )
     raw = payload["state"]
@@ -413,9 +504,11 @@ def restore(payload: dict[str, Any], story: Story, slot: str) -> LoadedSave:
             "a step of the choice path is malformed",
         )
         path.append((item[0], item[1]))
+    if len(path) > MAX_PATH:  # replaying it would freeze the game; the state itself is fine
+        path = []
+        notes.append("This save's history is too long to rebuild; undo starts afresh.")
     location = raw.get("location")
-    if not isinstance(location, str):
-        location = None
+    location = _shown(location) if isinstance(location, str) else None
     moved = False
     if node not in story.nodes:
         chapter = payload.get("chapter")

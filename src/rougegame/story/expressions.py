@@ -10,6 +10,7 @@ Arithmetic is bounded (numbers within ±10**15, strings within 10,000 characters
 from __future__ import annotations
 
 import functools
+import operator
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -67,6 +68,11 @@ _TOKEN = re.compile(
 )
 
 
+# Control characters other than tab, newline and carriage return: never part of an expression,
+# and refused so that an effect's source, quoted in an error, cannot drive the terminal.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 @dataclass(frozen=True, slots=True)
 class Token:
     kind: str
@@ -78,6 +84,13 @@ def tokenize(source: str, offset: int = 0) -> list[Token]:
     """Split ``source`` into tokens; columns are 1-based and shifted by ``offset``."""
     if len(source) > MAX_SOURCE:
         raise ExprError(f"expression longer than {MAX_SOURCE} characters")
+    control = _CONTROL.search(source)
+    if control is not None:
+        raise ExprError(
+            f"control character U+{ord(control.group()):04X} in an expression",
+            control.start() + 1 + offset,
+            "remove it; write text with ordinary characters",
+        )
     tokens: list[Token] = []
     pos = 0
     while pos < len(source):
@@ -355,20 +368,34 @@ def references(ast: Ast) -> list[tuple[str, str, int]]:
 
 
 def rewrite_refs(ast: Ast, resolve: Callable[[str, str], str]) -> Ast:
-    """Return the AST with node/codex references replaced by ``resolve(kind, name)``."""
+    """Return the AST with node/codex references replaced by ``resolve(kind, name)``.
+
+    Parts that do not change are returned as they are (the same objects), so an AST without
+    references comes back unchanged and can still be shared.
+    """
     tag = ast[0]
     if tag in ("node", "codex"):
-        return (tag, resolve(tag, ast[1]), ast[2])
+        name = resolve(tag, ast[1])
+        return ast if name == ast[1] else (tag, name, ast[2])
     if tag == "bin":
-        return ("bin", ast[1], rewrite_refs(ast[2], resolve), rewrite_refs(ast[3], resolve), ast[4])
+        left, right = rewrite_refs(ast[2], resolve), rewrite_refs(ast[3], resolve)
+        if left is ast[2] and right is ast[3]:
+            return ast
+        return ("bin", ast[1], left, right, ast[4])
     if tag in ("and", "or"):
-        return (tag, rewrite_refs(ast[1], resolve), rewrite_refs(ast[2], resolve))
+        left, right = rewrite_refs(ast[1], resolve), rewrite_refs(ast[2], resolve)
+        return ast if left is ast[1] and right is ast[2] else (tag, left, right)
     if tag == "not":
-        return ("not", rewrite_refs(ast[1], resolve))
+        inner = rewrite_refs(ast[1], resolve)
+        return ast if inner is ast[1] else ("not", inner)
     if tag == "neg":
-        return ("neg", rewrite_refs(ast[1], resolve), ast[2])
+        inner = rewrite_refs(ast[1], resolve)
+        return ast if inner is ast[1] else ("neg", inner, ast[2])
     if tag == "call":
-        return ("call", ast[1], tuple(rewrite_refs(a, resolve) for a in ast[2]), ast[3])
+        args = tuple(rewrite_refs(a, resolve) for a in ast[2])
+        if all(new is old for new, old in zip(args, ast[2], strict=True)):
+            return ast
+        return ("call", ast[1], args, ast[3])
     return ast
 
 
@@ -472,11 +499,9 @@ def compile_expr(ast: Ast) -> Compiled:
         return neg
     if tag == "bin":
         op = ast[1]
-        left, right = compile_expr(ast[2]), compile_expr(ast[3])
         if op in ("==", "!=", "<", "<=", ">", ">="):
-            if op == "==":
-                return lambda env: _compare("==", left(env), right(env))
-            return lambda env: _compare(op, left(env), right(env))
+            return _compile_comparison(op, ast[2], ast[3])
+        left, right = compile_expr(ast[2]), compile_expr(ast[3])
         return lambda env: _arith(op, left(env), right(env))
     if tag == "call":
         name, args = ast[1], ast[2]
@@ -499,6 +524,55 @@ def compile_expr(ast: Ast) -> Compiled:
 
         return minmax
     raise ExprRuntimeError(f"unknown expression node {tag!r}")  # pragma: no cover
+
+
+_NUMERIC = frozenset((int, float))
+_ORDERINGS: dict[str, Callable[[Any, Any], bool]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
+
+
+def _compile_comparison(op: str, left_ast: Ast, right_ast: Ast) -> Compiled:
+    """A comparison, with a fast path for the common cases and :func:`_compare` for the rest.
+
+    Numbers compare directly and values of one type test equality directly; everything else
+    (mixed types, booleans in an ordering) goes through ``_compare``, which knows the rules and
+    the errors. ``variable OP number``, the commonest condition of all, is one closure.
+    """
+    if op in ("==", "!="):
+        equal = op == "=="
+        left, right = compile_expr(left_ast), compile_expr(right_ast)
+
+        def equality(env: Env) -> bool:
+            a, b = left(env), right(env)
+            if type(a) is type(b):
+                return (a == b) is equal
+            return _compare(op, a, b)
+
+        return equality
+    order = _ORDERINGS[op]
+    if left_ast[0] == "var" and right_ast[0] == "lit" and type(right_ast[1]) in _NUMERIC:
+        name, number = left_ast[1], right_ast[1]
+
+        def var_to_number(env: Env) -> bool:
+            a = env.vars[name]
+            if type(a) in _NUMERIC:
+                return order(a, number)
+            return _compare(op, a, number)
+
+        return var_to_number
+    left, right = compile_expr(left_ast), compile_expr(right_ast)
+
+    def ordering(env: Env) -> bool:
+        a, b = left(env), right(env)
+        if type(a) in _NUMERIC and type(b) in _NUMERIC:
+            return order(a, b)
+        return _compare(op, a, b)
+
+    return ordering
 
 
 def static_type(ast: Ast, var_types: Mapping[str, type]) -> type | None:

@@ -14,11 +14,12 @@ shows something wrong, every node is read and checked one by one to say exactly 
 from __future__ import annotations
 
 import pickle
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rougegame.story.expressions import (
     Ast,
+    Compiled,
     ExprError,
     compile_expr,
     references,
@@ -37,7 +38,7 @@ from rougegame.story.model import (
     pickles_as_arguments,
 )
 from rougegame.story.problems import Location, Problem, ProblemList, StoryError, did_you_mean
-from rougegame.story.text import Segment, compile_template, segment_refs
+from rougegame.story.text import Segment, Template, compile_template, segment_refs
 
 MAX_NODES = 500_000
 
@@ -143,54 +144,95 @@ def unpack_nodes(part: ChapterFile) -> list[Node]:
     return nodes
 
 
-def _resolver(chapter: str) -> Callable[[str, str], str]:
-    def resolve(kind: str, name: str) -> str:
-        return resolve_node_ref(name, chapter) if kind == "node" else name
+class _Finisher:
+    """Resolves and compiles one chapter's nodes; each distinct AST object is done once.
 
-    return resolve
+    A chapter's repeated conditions and effects are one shared AST object each (the parser
+    remembers what it parsed, and pickling keeps the sharing), so this is mostly lookups.
+    """
 
+    def __init__(self, chapter: str) -> None:
+        self.chapter = chapter
+        # Keyed by id; each entry keeps its AST, so that id cannot be reused meanwhile.
+        self.resolved: dict[int, tuple[Ast, Ast]] = {}
+        self.compiled: dict[int, tuple[Ast, Compiled]] = {}
+        self.static: dict[str, Template] = {}
 
-def _resolve_segments(segments: list[Segment], resolve: Callable[[str, str], str]) -> list[Segment]:
-    out: list[Segment] = []
-    for seg in segments:
-        if seg[0] == "if":
-            cond = rewrite_refs(seg[1], resolve)
-            out.append(
-                ("if", cond, _resolve_segments(seg[2], resolve), _resolve_segments(seg[3], resolve))
-            )
+    def resolve_ref(self, kind: str, name: str) -> str:
+        return resolve_node_ref(name, self.chapter) if kind == "node" else name
+
+    def resolve(self, ast: Ast) -> Ast:
+        found = self.resolved.get(id(ast))
+        if found is not None:
+            return found[1]
+        resolved = rewrite_refs(ast, self.resolve_ref)
+        self.resolved[id(ast)] = (ast, resolved)
+        return resolved
+
+    def compile(self, ast: Ast) -> Compiled:
+        found = self.compiled.get(id(ast))
+        if found is not None:
+            return found[1]
+        compiled = compile_expr(ast)
+        self.compiled[id(ast)] = (ast, compiled)
+        return compiled
+
+    def segments(self, segments: list[Segment]) -> list[Segment]:
+        for seg in segments:
+            if seg[0] == "if":
+                break
         else:
-            out.append(seg)
-    return out
+            return segments
+        out: list[Segment] = []
+        for seg in segments:
+            if seg[0] == "if":
+                out.append(
+                    ("if", self.resolve(seg[1]), self.segments(seg[2]), self.segments(seg[3]))
+                )
+            else:
+                out.append(seg)
+        return out
 
+    def template(self, segments: list[Segment]) -> Template:
+        if len(segments) == 1 and segments[0][0] == "lit":  # plain text, often repeated
+            text = segments[0][1]
+            found = self.static.get(text)
+            if found is None:
+                found = self.static[text] = compile_template(segments, self.compile)
+            return found
+        return compile_template(self.segments(segments), self.compile)
 
-def _finish_effect(eff: Effect, resolve: Callable[[str, str], str]) -> None:
-    if eff.op == "unlock" or eff.value is None:
-        eff.compiled = None
-        return
-    eff.value = rewrite_refs(eff.value, resolve)
-    eff.compiled = compile_expr(eff.value)
+    def effect(self, eff: Effect) -> None:
+        if eff.op == "unlock" or eff.value is None:
+            eff.compiled = None
+            return
+        eff.value = self.resolve(eff.value)
+        eff.compiled = self.compile(eff.value)
 
 
 def finish_nodes(nodes: list[Node]) -> list[Node]:
     """Resolve the references of a linked story's nodes and compile them, in place."""
+    finishers: dict[str, _Finisher] = {}
     for node in nodes:
-        resolve = _resolver(node.chapter)
+        chapter = node.chapter
+        finish = finishers.get(chapter)
+        if finish is None:
+            finish = finishers[chapter] = _Finisher(chapter)
         for eff in node.effects:
-            _finish_effect(eff, resolve)
-        node.template = compile_template(_resolve_segments(node.segments, resolve), compile_expr)
+            finish.effect(eff)
+        node.template = finish.template(node.segments)
         if node.ending is not None:
-            e = node.ending
-            e.template = compile_template(_resolve_segments(e.segments, resolve), compile_expr)
+            node.ending.template = finish.template(node.ending.segments)
         for choice in node.choices:
-            choice.target = resolve_node_ref(choice.target, node.chapter) if choice.target else ""
+            target = choice.target
+            if target and "." not in target:
+                choice.target = f"{chapter}.{target}"
             if choice.condition is not None:
-                choice.condition = rewrite_refs(choice.condition, resolve)
-                choice.check = compile_expr(choice.condition)
+                choice.condition = finish.resolve(choice.condition)
+                choice.check = finish.compile(choice.condition)
             for eff in choice.effects:
-                _finish_effect(eff, resolve)
-            choice.template = compile_template(
-                _resolve_segments(choice.segments, resolve), compile_expr
-            )
+                finish.effect(eff)
+            choice.template = finish.template(choice.segments)
     return nodes
 
 

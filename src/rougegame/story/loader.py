@@ -7,11 +7,20 @@ inside a story folder. With no path it loads the story shipped with the game, fo
 
 Each file is parsed and checked on its own; the result is cached by the file's content hash in
 the user's cache folder (never next to the story), so an unchanged file is never parsed twice.
-A cache entry that cannot be read is ignored and rebuilt.
+A cache entry that cannot be read is ignored and rebuilt. The cache key also covers the code
+that made the entry, so an entry from another version of the game is never read.
+
+Loading pauses Python's cyclic garbage collector: a large story is hundreds of thousands of
+objects that live as long as the story, and the collector would walk them over and over while
+they are made. After loading a large story (``FREEZE_NODES`` nodes or more, which a player plays
+for hours) everything alive is frozen out of its sight (``gc.freeze``), so that the collections
+during play only walk what play makes.
 """
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import os
 import pickle
@@ -20,25 +29,26 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from rougegame.story.linker import link
-from rougegame.story.model import Chapter, Manifest, Node, Story
+from rougegame.story.linker import ChapterFile, link, pack_chapter
+from rougegame.story.model import Manifest, Story
 from rougegame.story.parse import parse_chapter, parse_manifest
 from rougegame.story.problems import Location, Problem, StoryError
 from rougegame.story.yamlsafe import Mapping, Sequence, load_yaml
 
 MANIFEST = "story.yaml"
 MAX_FILES = 2_000
-CACHE_VERSION = "2"
+CACHE_VERSION = "3"
+FREEZE_NODES = 1_000  # stories this large freeze what is alive after loading (see above)
 _memo: dict[str, bytes] = {}
 
 
-def _model_shape() -> str:
-    """A fingerprint of the model classes, so a cache from other code is never reused."""
+def _code_shape() -> str:
+    """A fingerprint of the code whose results are cached, so that other code's are never read."""
     from dataclasses import fields
 
-    from rougegame.story import model
+    from rougegame.story import expressions, linker, model, parse, problems, text, yamlsafe
 
-    names = []
+    h = hashlib.sha256()
     for cls in (
         model.Variable,
         model.CodexEntry,
@@ -49,12 +59,17 @@ def _model_shape() -> str:
         model.Node,
         model.Chapter,
         model.Manifest,
+        linker.Summary,
+        linker.ChapterFile,
     ):
-        names.append(cls.__name__ + ":" + ",".join(f.name for f in fields(cls)))
-    return hashlib.sha256(";".join(names).encode()).hexdigest()[:12]
+        h.update((cls.__name__ + ":" + ",".join(f.name for f in fields(cls)) + ";").encode())
+    for module in (expressions, linker, model, parse, problems, text, yamlsafe):
+        with contextlib.suppress(OSError, TypeError):
+            h.update(Path(str(module.__file__)).read_bytes())
+    return h.hexdigest()[:16]
 
 
-_MODEL_SHAPE = _model_shape()
+_CODE_SHAPE = _code_shape()
 
 
 def shipped_story() -> Path:
@@ -73,12 +88,12 @@ def cache_dir() -> Path | None:
     return Path(base) / "rougegame"
 
 
-def _cache_key(kind: str, file: str, data: bytes) -> str:
+def _cache_key(kind: str, file: str, content: str) -> str:
+    """The cache key of a file, from its content's hash and everything else its entry depends on."""
     h = hashlib.sha256()
-    for part in (CACHE_VERSION, _MODEL_SHAPE, sys.version.split()[0], kind, file):
+    for part in (CACHE_VERSION, _CODE_SHAPE, sys.version.split()[0], kind, file, content):
         h.update(part.encode())
         h.update(b"\0")
-    h.update(data)
     return h.hexdigest()
 
 
@@ -142,11 +157,13 @@ def _read(path: Path, display: str) -> bytes:
 
 
 def _parse_file(kind: str, path: Path, display: str, use_cache: bool) -> tuple[Any, bytes]:
+    """(the parsed file, its content hash): a Manifest or a ChapterFile, from the cache or not."""
     data = _read(path, display)
-    key = _cache_key(kind, display, data)
+    content = hashlib.sha256(data).digest()
+    key = _cache_key(kind, display, content.hex())
     cached = _cache_get(key, use_cache)
     if cached is not None:
-        return cached, data
+        return cached, content
     raw, problems = load_yaml(data, display)
     if problems:
         raise StoryError(problems)
@@ -154,9 +171,9 @@ def _parse_file(kind: str, path: Path, display: str, use_cache: bool) -> tuple[A
     if kind == "manifest":
         result = parse_manifest(raw, display)
     else:
-        result = parse_chapter(raw, display, path.stem)
+        result = pack_chapter(*parse_chapter(raw, display, path.stem))
     _cache_put(key, result, use_cache)
-    return result, data
+    return result, content
 
 
 def _display(path: Path, root: Path) -> str:
@@ -215,8 +232,21 @@ def resolve_path(path: str | os.PathLike[str] | None) -> tuple[Path, Path | None
 def load_story(path: str | os.PathLike[str] | None = None, *, use_cache: bool = True) -> Story:
     """Load, check and link a story. Raises StoryError carrying every problem found."""
     root, _focus = resolve_path(path)
-    if root.is_file():
-        return _load_single_file(root, use_cache)
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        story = (
+            _load_single_file(root, use_cache) if root.is_file() else _load_folder(root, use_cache)
+        )
+        if collecting and len(story.nodes) >= FREEZE_NODES:
+            gc.freeze()
+        return story
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _load_folder(root: Path, use_cache: bool) -> Story:
     manifest_path = root / MANIFEST
     if not manifest_path.is_file():
         raise StoryError(
@@ -236,7 +266,7 @@ def load_story(path: str | os.PathLike[str] | None = None, *, use_cache: bool = 
     )
     digest.update(data)
     problems: list[Problem] = []
-    parts: list[tuple[Chapter, list[Node]]] = []
+    parts: list[ChapterFile] = []
     files = [str(manifest_path)]
     for file in chapter_files(root):
         display = _display(file, root)
@@ -279,10 +309,10 @@ def _load_single_file(path: Path, use_cache: bool) -> Story:
         return link(parse_manifest(raw, display), [], str(path.parent), [display], "")
     inline = raw.pop("chapters", None)
     manifest: Manifest = parse_manifest(raw, display)
-    parts: list[tuple[Chapter, list[Node]]] = []
+    parts: list[ChapterFile] = []
     if isinstance(inline, Sequence):
         for i, item in enumerate(inline):
-            parts.append(parse_chapter(item, display, f"chapter{i + 1}"))
+            parts.append(pack_chapter(*parse_chapter(item, display, f"chapter{i + 1}")))
     elif inline is not None:
         manifest.problems.append(
             Problem("`chapters` must be a list of chapters", raw.where("format"), code="type")

@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 from rougegame.story.expressions import Ast, Env, Value
 from rougegame.story.problems import Location, Problem
 from rougegame.story.text import Segment, Template
+from rougegame.story.yamlsafe import location
 
 _T = TypeVar("_T")
 
@@ -37,8 +38,10 @@ def pickles_as_arguments(cls: type[_T]) -> type[_T]:
     return cls
 
 
-def _reduce_location(loc: Location) -> tuple[type[Location], tuple[str, int, int]]:
-    return Location, (loc.file, loc.line, loc.column)
+# A node holds about ten Locations, so reading a chapter back makes a thousand of them: they are
+# rebuilt by yamlsafe's fast maker rather than through their frozen __init__.
+def _reduce_location(loc: Location) -> tuple[Callable[..., Location], tuple[str, int, int]]:
+    return location, (loc.file, loc.line, loc.column)
 
 
 copyreg.pickle(Location, _reduce_location)

@@ -10,7 +10,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from rougegame.story.expressions import ExprError, parse_effect, parse_expression
+from rougegame.story.expressions import (
+    MAX_NUMBER,
+    MAX_STRING,
+    ExprError,
+    parse_effect,
+    parse_expression,
+)
 from rougegame.story.model import (
     CHOICE_KINDS,
     CODEX_SECTIONS,
@@ -25,7 +31,7 @@ from rougegame.story.model import (
     Variable,
 )
 from rougegame.story.problems import Location, ProblemList, did_you_mean
-from rougegame.story.text import TextError, parse_text, sanitize
+from rougegame.story.text import TextError, paragraphs, parse_text, sanitize
 from rougegame.story.yamlsafe import Mapping, Sequence
 
 ID = re.compile(r"[A-Za-z][A-Za-z0-9_]*$")
@@ -225,6 +231,12 @@ def parse_variables(chk: _Checker, raw: Any, loc: Location) -> dict[str, Variabl
                             spec.where(bound),
                             code="type",
                         )
+                    elif not _in_range(value):
+                        chk.p.error(
+                            f"`{bound}` of `{name}` is outside ±10¹⁵",
+                            spec.where(bound),
+                            code="range",
+                        )
                     elif bound == "min":
                         var.minimum = value
                     else:
@@ -253,9 +265,28 @@ def parse_variables(chk: _Checker, raw: Any, loc: Location) -> dict[str, Variabl
             )
         if var.minimum is not None and var.maximum is not None and var.minimum > var.maximum:
             chk.p.error(f"`{name}` has min above max", iloc, code="range")
+        if not _in_range(initial):
+            chk.p.error(
+                f"`{name}` starts outside the limits of the story language",
+                iloc,
+                hint=f"numbers stay within ±10¹⁵ and text within {MAX_STRING:,} characters",
+                code="range",
+            )
+            initial = (
+                initial[:MAX_STRING] if isinstance(initial, str) else 0
+            )  # one problem, not more
         var.initial = initial
         out[name] = var
     return out
+
+
+def _in_range(value: Any) -> bool:
+    """Whether a variable's value is one the expression language can hold (not NaN, not inf)."""
+    if isinstance(value, str):
+        return len(value) <= MAX_STRING
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return -MAX_NUMBER <= value <= MAX_NUMBER  # False for NaN
+    return True
 
 
 def parse_codex(chk: _Checker, raw: Any, loc: Location) -> dict[str, CodexEntry]:
@@ -470,6 +501,9 @@ def _parse_node(
                 code="ending-choices",
             )
     words = len(text.split())
+    static = None
+    if all(seg[0] == "lit" for seg in segments):  # text that never varies: split it once, here
+        static = paragraphs("".join([seg[1] for seg in segments]))
     return Node(
         id=full,
         chapter=chapter_id,
@@ -486,6 +520,7 @@ def _parse_node(
         loc=where,
         text_loc=m.where("text"),
         words=words,
+        static_paragraphs=static,
     )
 
 

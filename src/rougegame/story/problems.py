@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from rougegame.story.text import sanitize
+
 Severity = Literal["error", "warning"]
 
 
@@ -47,13 +49,19 @@ class Problem:
     severity: Severity = "error"
     code: str = "invalid"
 
+    def __post_init__(self) -> None:
+        # Messages quote story text (an unknown key, a bad value): keep terminal controls out.
+        object.__setattr__(self, "message", sanitize(self.message))
+        if self.hint is not None:
+            object.__setattr__(self, "hint", sanitize(self.hint))
+
     def format(self) -> str:
         place = f"{self.where}: " if self.where is not None else ""
         node = f"[{self.node}] " if self.node else ""
         text = f"{place}{self.severity}: {node}{self.message}"
         if self.hint:
             text += f"\n    hint: {self.hint}"
-        return text
+        return sanitize(text)  # a file name may hold control characters too
 
     def as_dict(self) -> dict[str, object]:
         return {

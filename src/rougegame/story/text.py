@@ -240,6 +240,11 @@ def _render(segments: tuple[Segment, ...] | list[Segment], env: Env) -> str:
 
 def compile_template(segments: list[Segment], compile_cond: Callable[[Ast], Any]) -> Template:
     """Attach compiled conditions to ``if`` segments (as a fifth element)."""
+    for seg in segments:
+        if seg[0] != "lit":
+            break
+    else:  # most passages never vary: render them once, now
+        return Template(tuple(segments), "".join([seg[1] for seg in segments]))
 
     def attach(segs: list[Segment]) -> list[Segment]:
         out: list[Segment] = []
@@ -257,20 +262,32 @@ def compile_template(segments: list[Segment], compile_cond: Callable[[Ast], Any]
 
 
 def paragraphs(text: str) -> list[str]:
-    """Split rendered prose into paragraphs at blank lines, folding single newlines."""
+    """Split rendered prose into paragraphs at blank lines, folding single newlines.
+
+    This runs for every passage shown, so the regular expressions only run when a cheap test
+    says they may have something to do.
+    """
     out: list[str] = []
-    for block in re.split(r"\n\s*\n", text.strip()):
-        lines = [line.strip() for line in block.splitlines()]
-        joined = _SPACES.sub(" ", " ".join(line for line in lines if line))
-        joined = _SPACE_PUNCT.sub("", joined)
+    for block in _BLANK_LINE.split(text.strip()):
+        lines = block.splitlines()
+        if len(lines) == 1:
+            joined = lines[0].strip()
+        else:
+            joined = " ".join([line for line in [part.strip() for part in lines] if line])
+        if "  " in joined:
+            joined = _SPACES.sub(" ", joined)
+        if _MAYBE_SPACE_PUNCT.search(joined) is not None:
+            joined = _SPACE_PUNCT.sub("", joined)
         if joined:
             out.append(joined)
     return out
 
 
+_BLANK_LINE = re.compile(r"\n\s*\n")
 _SPACES = re.compile(r"(?<=\S) {2,}(?=\S)")
 # A conditional that renders empty can leave "nods ." behind: drop the space before the mark.
 _SPACE_PUNCT = re.compile(r"(?<=\w) +(?=[.,;:!?](?:\s|$))")
+_MAYBE_SPACE_PUNCT = re.compile(r" [.,;:!?]")
 _STYLE = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*|\*(?=\S)(.+?)(?<=\S)\*")
 
 

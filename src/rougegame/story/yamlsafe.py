@@ -7,13 +7,16 @@ present), never a constructor that can build Python objects. Along the way it:
 - records the file:line:column of every mapping value and list item;
 - refuses duplicate mapping keys (PyYAML would silently keep the last one);
 - refuses language-specific tags such as ``!!python/object`` and merge keys;
-- bounds alias expansion ("billion laughs"), nesting depth, file size;
+- bounds alias expansion ("billion laughs"): what aliases repeat, counted in values and in
+  characters, so a small file cannot make the loader build or walk a huge one;
+- bounds nesting depth, file size and the digits of a number;
 - refuses binary files and invalid UTF-8 with the position of the first bad byte.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import fields
 from typing import Any
 
 import yaml
@@ -28,10 +31,32 @@ except ImportError:  # pragma: no cover
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_DEPTH = 64
 MAX_EXPANDED_VALUES = 2_000_000
+MAX_ALIAS_VALUES = 100_000  # values that aliases may repeat, in all, in one file
+MAX_ALIAS_CHARS = 1_000_000  # characters of text that aliases may repeat, in all, in one file
+MAX_NUMBER_DIGITS = 100
 
 _TAG = "tag:yaml.org,2002:"
 _RESOLVER = yaml.resolver.Resolver()
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
+
+
+# Every value read gets a Location. They are frozen dataclasses, whose __init__ sets each field
+# through object.__setattr__; setting the slots through their descriptors makes the same objects
+# in half the time. Unpickling a cached chapter uses this too.
+_new = object.__new__
+_set_file, _set_line, _set_column = (
+    Location.__dict__[name].__set__ for name in ("file", "line", "column")
+)
+assert [f.name for f in fields(Location)] == ["file", "line", "column"]
+
+
+def location(file: str, line: int, column: int) -> Location:
+    """The same as ``Location(file, line, column)``, made faster."""
+    loc: Location = _new(Location)
+    _set_file(loc, file)
+    _set_line(loc, line)
+    _set_column(loc, column)
+    return loc
 
 
 class Mapping(dict[str, Any]):
@@ -171,9 +196,18 @@ def _scalar(event: Any, file: str) -> Any:
         return None
     if kind == "bool":
         return _CONSTRUCTOR.construct_yaml_bool(node)
-    if kind == "int":
-        return _CONSTRUCTOR.construct_yaml_int(node)
-    if kind == "float":
+    if kind in ("int", "float"):
+        if len(event.value) > MAX_NUMBER_DIGITS:
+            raise YamlProblem(
+                Problem(
+                    f"a number of {len(event.value)} characters is too long",
+                    _loc(file, event.start_mark),
+                    hint="story numbers stay within ±10¹⁵; quote the value if it is text",
+                    code="yaml-number",
+                )
+            )
+        if kind == "int":
+            return _CONSTRUCTOR.construct_yaml_int(node)
         return _CONSTRUCTOR.construct_yaml_float(node)
     if kind == "timestamp":
         return event.value
@@ -212,7 +246,7 @@ def _check_tag(event: Any, file: str, expected: str) -> None:
 class _Frame:
     """An open mapping or list: its container, the pending key, its size so far, its anchor."""
 
-    __slots__ = ("anchor", "container", "is_map", "key", "key_loc", "size")
+    __slots__ = ("anchor", "chars", "container", "is_map", "key", "key_loc", "size")
 
     def __init__(self, container: Mapping | Sequence, anchor: str | None) -> None:
         self.container: Any = container
@@ -220,6 +254,7 @@ class _Frame:
         self.key: str | None = None
         self.key_loc: Location | None = None
         self.size = 1  # the values it holds once expanded, itself included
+        self.chars = 0  # the characters of text it holds once expanded
         self.anchor = anchor
 
 
@@ -229,6 +264,7 @@ _PLAIN_CACHE: dict[str, tuple[Any, str | None]] = {}
 _PLAIN_CACHE_LIMIT = 50_000
 _PLAIN_KINDS = frozenset(("str", "null", "bool", "int", "float", "timestamp"))
 _MISSING: tuple[Any, str | None] = (None, None)
+_NO_ANCHOR: tuple[Any, int, int] = (None, 0, 0)
 
 
 def _plain(event: Any, file: str) -> tuple[Any, str | None]:
@@ -245,6 +281,17 @@ def _plain(event: Any, file: str) -> tuple[Any, str | None]:
             _PLAIN_CACHE.clear()
         _PLAIN_CACHE[text] = result
     return result
+
+
+def _alias_bomb(loc: Location, what: str) -> YamlProblem:
+    return YamlProblem(
+        Problem(
+            f"aliases repeat too much of this file (over {what})",
+            loc,
+            hint="write the repeated part out, or share less through anchors (&) and aliases (*)",
+            code="yaml-bomb",
+        )
+    )
 
 
 def _bomb(loc: Location) -> YamlProblem:
@@ -265,8 +312,10 @@ def _build(text: str, file: str) -> Any:
     class, resolves plain scalars through a cache and attaches each value to the open frame.
     """
     stack: list[_Frame] = []
-    anchors: dict[str, tuple[Any, int]] = {}
+    anchors: dict[str, tuple[Any, int, int]] = {}  # name -> (value, values, characters)
     expanded = 0
+    aliased_values = 0
+    aliased_chars = 0
     root: Any = None
     documents = 0
     scalar_event = yaml.ScalarEvent
@@ -276,7 +325,7 @@ def _build(text: str, file: str) -> Any:
     sequence_end = yaml.SequenceEndEvent
     alias_event = yaml.AliasEvent
     document_start = yaml.DocumentStartEvent
-    new_location = Location
+    new_location = location
     frame: _Frame | None = None  # the innermost open container, stack[-1]
 
     try:
@@ -285,6 +334,7 @@ def _build(text: str, file: str) -> Any:
             cls = event.__class__
             value: Any
             size = 1
+            chars = 0
             key_text: str | None = None
             if cls is scalar_event:
                 style = event.style
@@ -302,8 +352,9 @@ def _build(text: str, file: str) -> Any:
                     value = _scalar(event, file)
                     if not isinstance(value, str) and (value is not None or event.implicit[0]):
                         key_text = event.value
+                chars = len(event.value)
                 if event.anchor:
-                    anchors[event.anchor] = (value, 1)
+                    anchors[event.anchor] = (value, 1, chars)
             elif cls is mapping_start or cls is sequence_start:
                 mark = event.start_mark
                 loc = new_location(file, mark.line + 1, mark.column + 1)
@@ -325,15 +376,16 @@ def _build(text: str, file: str) -> Any:
                 frame = _Frame(opened, event.anchor or None)
                 stack.append(frame)
                 if frame.anchor:
-                    anchors[frame.anchor] = (opened, -1)
+                    anchors[frame.anchor] = (opened, -1, 0)
                 continue
             elif cls is mapping_end or cls is sequence_end:
                 done = stack.pop()
                 value = done.container
                 loc = value.loc
                 size = done.size
-                if done.anchor and anchors.get(done.anchor, _MISSING)[0] is value:
-                    anchors[done.anchor] = (value, size)
+                chars = done.chars
+                if done.anchor and anchors.get(done.anchor, _NO_ANCHOR)[0] is value:
+                    anchors[done.anchor] = (value, size, chars)
                 frame = stack[-1] if stack else None
                 expanded -= size - 1  # its values were counted as they came
             elif cls is alias_event:
@@ -343,7 +395,7 @@ def _build(text: str, file: str) -> Any:
                     raise YamlProblem(
                         Problem(f"unknown alias *{event.anchor}", loc, code="yaml-alias")
                     )
-                value, size = anchors[event.anchor]
+                value, size, chars = anchors[event.anchor]
                 if size < 0:
                     raise YamlProblem(
                         Problem(
@@ -352,6 +404,12 @@ def _build(text: str, file: str) -> Any:
                             code="yaml-alias",
                         )
                     )
+                aliased_values += size
+                aliased_chars += chars
+                if aliased_values > MAX_ALIAS_VALUES:
+                    raise _alias_bomb(loc, f"{MAX_ALIAS_VALUES:,} values")
+                if aliased_chars > MAX_ALIAS_CHARS:
+                    raise _alias_bomb(loc, f"{MAX_ALIAS_CHARS:,} characters")
             else:
                 if cls is document_start:
                     documents += 1
@@ -374,6 +432,7 @@ def _build(text: str, file: str) -> Any:
                 root = value
                 continue
             frame.size += size
+            frame.chars += chars
             container = frame.container
             if not frame.is_map:
                 container.append(value)

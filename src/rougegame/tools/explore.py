@@ -106,6 +106,7 @@ class Driver:
         game.log.clear()
         game._enter(self.start)
         game._follow_fallbacks()
+        game.passage()
         game.log.clear()
         game.undo_stack.clear()
         return game.state.copy()
@@ -132,16 +133,16 @@ class Driver:
         )
 
     def look(self) -> list[Choice]:
-        """Render the passage and the choices as a player sees them; the available choices.
+        """The available choices, after rendering them as a player sees them.
 
-        Raises StoryRuntimeError when the story fails to show this passage.
+        Raises StoryRuntimeError when a condition or a choice's text fails. (The passage itself
+        was rendered when the choice that led here was taken, or by :meth:`begin`.)
         """
         game = self.game
-        game.passage()
-        game.choices()
         if game.is_ending:
             return []
-        return game.available()
+        choices = game.node.choices
+        return [choices[view.index] for view in game.choices() if view.enabled]
 
     def steps(self, path: Iterable[ChoiceId], start: GameState) -> list[Step]:
         """The visible numbers and texts of a path of (node, index) from ``start``."""

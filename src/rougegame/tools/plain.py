@@ -41,13 +41,15 @@ def _plain_text(text: str) -> str:
 class PlainSession:
     """One plain-mode session: a game, the saves folder, and the text streams."""
 
-    def __init__(self, story: Story, saves: Path, stdin: TextIO, stdout: TextIO) -> None:
+    def __init__(
+        self, story: Story, saves: Path, stdin: TextIO, stdout: TextIO, game: Game
+    ) -> None:
         self.story = story
         self.store = SaveStore(saves)
         self.stdin = stdin
         self.stdout = stdout
         self.echo = not _is_tty(stdin)
-        self.game = Game(story)
+        self.game = game
         self.chapter: str | None = None
         self.location: str | None = None
         self.autosave_warned = False
@@ -233,7 +235,11 @@ class PlainSession:
             self.say(f"{entry.title} ({entry.section}): {_plain_text(entry.text)}")
 
     def restart(self) -> None:
-        self.game = Game(self.story)
+        try:
+            self.game = Game(self.story)
+        except StoryRuntimeError as exc:
+            self.say(f"The story cannot start again: {exc}")
+            return
         self.chapter = self.location = None
         self.say("Starting again from the beginning.")
         self.say()
@@ -296,7 +302,12 @@ class PlainSession:
         while True:
             self.stdout.write(PROMPT)
             self.stdout.flush()
-            line = self.stdin.readline()
+            try:
+                line = self.stdin.readline()
+            except KeyboardInterrupt:
+                self.say()
+                self.say("Interrupted. (The game was autosaved after your last choice.)")
+                return 130
             if not line:
                 self.say()
                 self.say("Goodbye.")
@@ -323,6 +334,14 @@ def run_plain(
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
 ) -> int:
-    """Play ``story`` on stdin/stdout until the player quits or input ends. Returns 0 or 1."""
-    session = PlainSession(story, saves, stdin or sys.stdin, stdout or sys.stdout)
+    """Play ``story`` on stdin/stdout until the player quits or input ends.
+
+    Returns 0, or 1 when the story cannot start or the slot cannot be loaded, or 130 on ctrl+c.
+    """
+    try:
+        game = Game(story)
+    except StoryRuntimeError as exc:
+        print(f"rougegame: the story fails as it starts: {exc}", file=sys.stderr)
+        return 1
+    session = PlainSession(story, saves, stdin or sys.stdin, stdout or sys.stdout, game)
     return session.run(load)

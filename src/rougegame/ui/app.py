@@ -24,7 +24,7 @@ from textual.timer import Timer
 
 from rougegame.engine.game import ChoiceUnavailable, StoryRuntimeError
 from rougegame.engine.profile import Settings, load_settings, save_settings
-from rougegame.engine.saves import QUICKSAVE, SaveError
+from rougegame.engine.saves import AUTOSAVE, QUICKSAVE, SaveError
 from rougegame.story.loader import chapter_files, load_story
 from rougegame.story.model import Story
 from rougegame.story.problems import Problem, StoryError
@@ -248,7 +248,12 @@ class RougeApp(App[int]):
         for note in notes:
             self.say(note, "warning", title="Loaded with changes")
         self.show_story(reset=True)
-        self.say(f"Loaded “{slot}”.", title="Loaded")
+        game = self.session.game
+        if slot == AUTOSAVE and game is not None:
+            passage = game.passage()
+            self.say(f"{passage.chapter_title} · {passage.title}", title="Welcome back")
+        else:
+            self.say(f"Loaded “{slot}”.", title="Loaded")
         return True
 
     def show_story(self, reset: bool = False, animate: bool = False) -> None:
@@ -427,8 +432,10 @@ class RougeApp(App[int]):
         except StoryError as exc:
             self.show_problems(exc.problems)
             return False
-        except OSError as exc:
-            self.show_problems([Problem(f"cannot read the story: {exc}")])
+        except Exception as exc:  # a bug in loading must not end the game in progress
+            self.show_problems(
+                [Problem(f"the story could not be read: {type(exc).__name__}: {exc}")]
+            )
             return False
         try:
             notes = self.session.reload(story)

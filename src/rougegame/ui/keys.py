@@ -80,7 +80,9 @@ STORY_KEYS: tuple[GameKey, ...] = (
 # Keys that work everywhere.
 APP_KEYS: tuple[GameKey, ...] = (
     GameKey("help", "question_mark,f1", "help", "Help", GAME, "Every key", key_display="?"),
-    GameKey("settings", "o", "settings", "Settings", GAME, "Theme, text speed, quitting"),
+    GameKey(
+        "settings", "o", "settings", "Settings", GAME, "Theme, text speed, quitting", show=False
+    ),
     GameKey(
         "reload",
         "ctrl+r",

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from rougegame.ui.app import RougeApp
 
 NEW_SLOT = "\x00new"
+SLOT_WIDTH, SAVED_WIDTH, PLAYED_WIDTH = 20, 16, 7
 SPECIAL = {AUTOSAVE: "Autosave", QUICKSAVE: "Quicksave"}
 Mode = Literal["save", "load"]
 
@@ -54,13 +55,23 @@ class SaveLoadScreen(ModalScreen[list[str] | None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_column("Slot", key="slot")
-        table.add_column("Chapter", key="chapter")
-        table.add_column("Passage", key="passage")
-        table.add_column("Saved", key="saved")
-        table.add_column("Played", key="played")
         self.refresh_slots()
+
+    def on_resize(self) -> None:
+        if self.is_mounted and self.query_one(DataTable).columns:
+            self.refresh_slots(select=self._selected())
+
+    def _columns(self) -> None:
+        """Slot, where (chapter · passage), date, play time: the middle column takes the rest."""
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        # The panel is 90% of the screen, at most 120 wide, inside a border and padding.
+        width = max(40, min(int(self.app.size.width * 0.9), 120) - 6)
+        fixed = SLOT_WIDTH + SAVED_WIDTH + PLAYED_WIDTH + 8  # + the cells' padding
+        table.add_column("Slot", key="slot", width=SLOT_WIDTH)
+        table.add_column("Where", key="where", width=max(12, width - fixed))
+        table.add_column("Saved", key="saved", width=SAVED_WIDTH)
+        table.add_column("Played", key="played", width=PLAYED_WIDTH)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "new_slot":
@@ -69,10 +80,10 @@ class SaveLoadScreen(ModalScreen[list[str] | None]):
 
     def refresh_slots(self, select: str | None = None) -> None:
         table = self.query_one(DataTable)
-        table.clear()
+        self._columns()
         self.infos = {info.name: info for info in self.rouge.session.slots()}
         if self.mode == "save":
-            table.add_row(Text("+ New slot…", "bold"), "", "", "", "", key=NEW_SLOT)
+            table.add_row(Text("+ New slot…", "bold"), Text(), Text(), Text(), key=NEW_SLOT)
         for info in self._ordered():
             table.add_row(*self._cells(info), key=info.name)
         empty = self.query_one("#empty", Static)
@@ -91,17 +102,20 @@ class SaveLoadScreen(ModalScreen[list[str] | None]):
         name = Text(SPECIAL[info.name], "italic") if info.name in SPECIAL else literal(info.name)
         when = Text(local_time(info.saved_at))
         if not info.ok:
-            return (name, Text(f"unreadable: {info.problem}", "bold italic"), Text(), when, Text())
-        if info.story_id != self.rouge.story.id:
-            other = Text(f"another story ({info.story_id})", "dim")
-            return (name, other, Text(), when, Text())
-        return (
-            name,
-            literal(info.chapter_title),
-            literal(info.node_title),
-            when,
-            Text(short_duration(info.play_time)),
-        )
+            where = Text("unreadable: ", "bold")
+            where.append(literal(info.problem or ""))
+        elif info.story_id != self.rouge.story.id:
+            where = Text("another story: ", "italic")
+            where.append(literal(info.story_id))
+        else:
+            where = literal(info.chapter_title)
+            where.append(" · ", "dim")
+            where.append(literal(info.node_title))
+        played = Text(short_duration(info.play_time)) if info.ok else Text()
+        for cell in (name, where):
+            cell.no_wrap = True
+            cell.overflow = "ellipsis"
+        return (name, where, when, played)
 
     def _selected(self) -> str | None:
         table = self.query_one(DataTable)

@@ -16,7 +16,7 @@ from textual.binding import BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widget import Widget
+from textual.widget import AwaitMount, Widget
 from textual.widgets import Footer, OptionList, Static
 
 from rougegame.engine.game import Game, StoryRuntimeError
@@ -122,10 +122,11 @@ class StoryScreen(Screen[None]):
         if game is None or not self._ready:
             return
         self.query_one(StatusBar).show(game)
+        self.app.refresh_bindings()  # undo, save ... may have become (un)available
         blocks = transcript_blocks(game)
         cut = max((i for i, b in enumerate(blocks) if b.kind == "passage"), default=0)
         earlier, current = blocks[:cut][-EARLIER_LIMIT:], blocks[cut]
-        self._show_earlier(earlier, reset)
+        mounting = self._show_earlier(earlier, reset)
         choices = self.query_one(ChoiceList)
         if reset or current != self._current:
             self._current = current
@@ -140,11 +141,11 @@ class StoryScreen(Screen[None]):
             choices.visible = speed <= 0
             self._fill_choices(game)
             self.query_one(PassageView).show(text, speaker, float(speed))
-            self.call_after_refresh(self._reveal)
+            self.call_later(self._reveal_when_laid_out, mounting)
         else:
             self._fill_choices(game)
 
-    def _show_earlier(self, blocks: list[Block], reset: bool) -> None:
+    def _show_earlier(self, blocks: list[Block], reset: bool) -> AwaitMount | None:
         """Show ``blocks`` above the current passage, reusing the widgets already there."""
         container = self.query_one("#earlier", Vertical)
         shown = [b for b, _w in self._shown]
@@ -165,9 +166,8 @@ class StoryScreen(Screen[None]):
         self._shown = keep
         new = blocks[len(keep) :]
         widgets = [block_widget(b) for b in new]
-        if widgets:
-            container.mount_all(widgets)
         self._shown.extend(zip(new, widgets, strict=True))
+        return container.mount_all(widgets) if widgets else None
 
     def _fill_choices(self, game: Game) -> None:
         choices = self.query_one(ChoiceList)
@@ -181,6 +181,11 @@ class StoryScreen(Screen[None]):
         except StoryRuntimeError as exc:
             choices.show_stuck()
             self.rouge.story_problem(exc)
+
+    async def _reveal_when_laid_out(self, mounting: AwaitMount | None) -> None:
+        if mounting is not None:
+            await mounting
+        self.call_after_refresh(self._reveal)
 
     def _reveal(self) -> None:
         """Scroll so that the last choice taken and the new passage are in view."""

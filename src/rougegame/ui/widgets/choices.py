@@ -21,7 +21,7 @@ def choice_prompt(view: ChoiceView) -> Content:
     marker = f"{view.number} " if view.number <= 9 else "  "
     parts: list[str | tuple[str, str]] = [
         (f" {marker}", "$accent bold" if view.enabled else "dim"),
-        ("▸ ", "$primary" if view.enabled else "dim"),
+        ("▸ ", "$secondary" if view.enabled else "dim"),
     ]
     parts.extend((sanitize(chunk), _STYLES.get(kind, "")) for chunk, kind in spans(view.text))
     if not view.enabled and view.reason:

@@ -27,7 +27,7 @@ class Logo(Vertical):
 
     DEFAULT_CSS = """
     Logo {
-        width: auto;
+        width: 48;  /* the skyline's width: the widest line */
         height: auto;
         & > Static { width: 100%; text-align: center; }
         & > #wordmark { color: $primary; text-style: bold; }

@@ -63,7 +63,9 @@ class PassageView(Vertical):
         self._speed = speed
         self._shown = 0
         self._content = Content.from_rich_text(text)
-        self.query_one("#prose", Static).update(Text())
+        # Laid out in full from the start (drawn in the background colour), so the height and
+        # the scroll position are right before the first letter appears.
+        self.query_one("#prose", Static).update(Content.styled(text.plain, "$background"))
         self._timer = self.set_interval(1 / FRAME_RATE, self._advance)
 
     def _advance(self) -> None:

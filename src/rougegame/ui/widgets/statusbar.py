@@ -97,7 +97,8 @@ class StatusBar(Horizontal):
         statuses = [status for _id, _name, status in game.dossier()]
         nine.display = bool(statuses)
         if statuses:
-            nine.update(nine_summary(statuses, compact=self.size.width < 96))
+            nine.tooltip = "The Immortal Nine: located / in the dossier, ✓ resolved"
+            nine.update(nine_summary(statuses, compact=self.size.width < 128))
         self.tick(game)
 
     def tick(self, game: Game) -> None:
