@@ -24,12 +24,70 @@ from pathlib import Path
 NODES_PER_CHAPTER = 100
 WORDS_PER_NODE = 109
 
-_VOCABULARY = (
-    "the canal light dust neon android nectar glass water red dome song steel rain pump lock "
-    "barge shadow crimson signal rouge naomi city mars quiet under over through slowly old "
-    "engine hum market tower bridge street window door voice cold warm night morning she "
-    "they hold wait watch turn listen runs falls rises a of and in on with at far near"
-).split()
+_VOCABULARY = [
+    "the",
+    "canal",
+    "light",
+    "dust",
+    "neon",
+    "android",
+    "nectar",
+    "glass",
+    "water",
+    "red",
+    "dome",
+    "song",
+    "steel",
+    "rain",
+    "pump",
+    "lock",
+    "barge",
+    "shadow",
+    "crimson",
+    "signal",
+    "rouge",
+    "naomi",
+    "city",
+    "mars",
+    "quiet",
+    "under",
+    "over",
+    "through",
+    "slowly",
+    "old",
+    "engine",
+    "hum",
+    "market",
+    "tower",
+    "bridge",
+    "street",
+    "window",
+    "door",
+    "voice",
+    "cold",
+    "warm",
+    "night",
+    "morning",
+    "she",
+    "they",
+    "hold",
+    "wait",
+    "watch",
+    "turn",
+    "listen",
+    "runs",
+    "falls",
+    "rises",
+    "a",
+    "of",
+    "and",
+    "in",
+    "on",
+    "with",
+    "at",
+    "far",
+    "near",
+]
 
 
 def chapter_id(chapter: int) -> str:

@@ -434,6 +434,11 @@ async def test_typewriter_types_and_any_key_finishes(make_app: MakeApp) -> None:
         await pilot.press("1")
         await pilot.pause()
         assert app.session.game.state.node == "dock.door"
+        assert passage.typing
+        await pilot.press("j")  # other keys finish the typing and do their job
+        await pilot.pause()
+        assert not passage.typing
+        assert isinstance(app.screen, CodexScreen)
 
 
 async def test_resizing_reflows_at_80x24_and_200x60(
@@ -454,3 +459,20 @@ async def test_resizing_reflows_at_80x24_and_200x60(
         assert "3 ▸ Wait for the lock-keeper to come out." in large
         column = app.screen.query_one("#column")
         assert column.size.width <= 100  # a readable measure, centred
+
+
+async def test_page_keys_scroll_the_transcript_while_choices_keep_focus(make_app: MakeApp) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("n", "1", "2", "3")  # knock, back, wait: a transcript taller than 24
+        await pilot.pause()
+        transcript = app.screen.query_one("#transcript")
+        bottom = transcript.scroll_y
+        assert bottom > 0
+        await pilot.press("pageup")
+        await pilot.pause()
+        assert transcript.scroll_y < bottom
+        assert app.focused is app.screen.query_one(ChoiceList)
+        await pilot.press("pagedown", "pagedown")
+        await pilot.pause()
+        assert transcript.scroll_y == transcript.max_scroll_y

@@ -6,11 +6,13 @@ the endings, dead ends and nodes no path reaches are marked. With ``--chapter`` 
 chapter is drawn; arrows into and out of it end at small stand-ins for the other chapters'
 nodes.
 
-The emitter is our own rather than ``transitions``' ``GraphMachine``: its Mermaid engine labels
-arrows with trigger names (``c0``) and guard function names instead of choice text and
-conditions, does not escape quotes, ``;`` or ``#`` in labels, and has no notion of endings or
-unreachable nodes; its DOT output needs the ``graphviz`` package. The states and arrows drawn
-here are exactly those :mod:`rougegame.engine.machine` gives the ``transitions`` machine.
+The emitter is our own. ``transitions``' ``GraphMachine`` (0.9.3, ``graph_engine="mermaid"``) was
+tried first: with our dotted node ids its ``Class dock.quay s_active`` lines are read by Mermaid
+as a stray state ``dock``, it labels arrows with trigger names (``c0``) and guard function names
+rather than choice text and conditions, it escapes nothing in labels, and it cannot mark endings
+or unreachable nodes; its DOT output needs the ``graphviz`` or ``pygraphviz`` package. The states
+and arrows drawn here are exactly those :mod:`rougegame.engine.machine` gives the ``transitions``
+machine: one state per node, one arrow per choice.
 """
 
 from __future__ import annotations

@@ -30,11 +30,12 @@ class GameKey:
     palette: bool = True  # in the command palette
     key_display: str | None = None
     priority: bool = False
+    namespace: str = "app"  # where the action lives: "app" or "screen"
 
     def binding(self) -> Binding:
         return Binding(
             self.key,
-            f"app.{self.action}",
+            f"{self.namespace}.{self.action}",
             self.description,
             show=self.show,
             key_display=self.key_display,

@@ -20,7 +20,7 @@ from textual.widget import AwaitMount, Widget
 from textual.widgets import Footer, OptionList, Static
 
 from rougegame.engine.game import Game, StoryRuntimeError
-from rougegame.ui.keys import STORY_KEYS, bindings
+from rougegame.ui.keys import CHOICE_KEYS, STORY_KEYS, bindings, effective_key
 from rougegame.ui.text import prose
 from rougegame.ui.widgets.choices import ENDING_ID, STUCK_ID, ChoiceList
 from rougegame.ui.widgets.passage import PassageView
@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from rougegame.ui.app import RougeApp
 
 EARLIER_LIMIT = 120  # transcript blocks kept on screen; the History screen has them all
+# Keys that, while a passage is being typed, only finish the typing (other keys also act).
+SKIP_KEYS = {"enter", "space", "up", "down", "pageup", "pagedown", "home", "end"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,6 +199,13 @@ class StoryScreen(Screen[None]):
                 anchor = self._shown[-2][1]
         transcript.scroll_to_widget(anchor, top=True, animate=False)
 
+    def action_scroll_story(self, direction: int) -> None:
+        transcript = self.query_one("#transcript", VerticalScroll)
+        if direction < 0:
+            transcript.scroll_page_up(animate=False)
+        else:
+            transcript.scroll_page_down(animate=False)
+
     # -- typing -----------------------------------------------------------------------------
     def finish_typing(self) -> bool:
         """Show the whole passage if it is still being typed; True when it was."""
@@ -213,7 +222,15 @@ class StoryScreen(Screen[None]):
             choices.focus()
 
     def on_key(self, event: events.Key) -> None:
-        if self.finish_typing():
+        """Any key finishes the typing; keys that would choose are used up by it."""
+        if not self.finish_typing():
+            return
+        choosing = {
+            k.strip()
+            for key in CHOICE_KEYS
+            for k in effective_key(key, self.rouge.keymap).split(",")
+        }
+        if event.key in choosing or event.key in SKIP_KEYS:
             event.stop()
             event.prevent_default()
 

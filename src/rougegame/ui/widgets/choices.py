@@ -5,6 +5,9 @@ Disabled choices stay in the list, greyed, with the story's reason beside them.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
+from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
@@ -29,8 +32,20 @@ def choice_prompt(view: ChoiceView) -> Content:
     return Content.assemble(*parts)
 
 
-class ChoiceList(OptionList):
-    """The choices of the current passage. Option ids are the choices' indexes in their node."""
+class ChoiceList(OptionList, inherit_bindings=False):
+    """The choices of the current passage. Option ids are the choices' indexes in their node.
+
+    Only the arrows, home/end and Enter move and choose here: page up and page down are left
+    to the story screen, which scrolls the transcript with them.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down", "cursor_down", "Down", show=False),
+        Binding("up", "cursor_up", "Up", show=False),
+        Binding("home", "first", "First", show=False),
+        Binding("end", "last", "Last", show=False),
+        Binding("enter", "select", "Select", show=False),
+    ]
 
     DEFAULT_CSS = """
     ChoiceList {
