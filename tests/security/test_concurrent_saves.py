@@ -49,7 +49,8 @@ def test_two_writers_never_tear_or_mix_a_slot(tour_story: Story, tmp_path: Path)
                 running.discard(pid)
     allowed = {0} | {base + i for base in WRITERS.values() for i in range(1, SAVES_EACH + 1)}
     assert set(seen) <= allowed
-    assert len(seen) > 10
+    # The reader really saw both writers at work, interleaved.
+    assert {turns // 1_000_000 for turns in seen} >= {1, 2}
     # Last writer wins: the slot holds the final save of one of the two writers.
     final = store.load("shared", tour_story).state.turns
     assert final in {base + SAVES_EACH for base in WRITERS.values()}

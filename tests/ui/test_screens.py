@@ -277,12 +277,15 @@ async def test_status_bar_shows_the_nine_and_a_low_gauge(
     make_app: MakeApp, screen_text: ScreenText
 ) -> None:
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=(140, 30)) as pilot:
         await pilot.press("n")
         await pilot.pause()
         gauge = app.screen.query_one(NectarGauge)
         assert gauge.level == "ok"
         assert "NINE · 0/1 found · 0 resolved" in screen_text(app)
+        await pilot.resize_terminal(*SIZE)
+        await pilot.pause()
+        assert "NINE · 0/1 ✓0" in screen_text(app)
         assert app.session.game is not None
         app.session.game.state.vars["nectar"] = 1
         app.screen.sync()

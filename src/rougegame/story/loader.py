@@ -25,15 +25,35 @@ import hashlib
 import os
 import pickle
 import sys
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from rougegame.story.linker import ChapterFile, link, pack_chapter
-from rougegame.story.model import Manifest, Story
-from rougegame.story.parse import parse_chapter, parse_manifest
+from rougegame.story.model import Chapter, Manifest, Node, Story
 from rougegame.story.problems import Location, Problem, StoryError
-from rougegame.story.yamlsafe import Mapping, Sequence, load_yaml
+
+# Reading YAML (PyYAML, the parser, the checks) is only needed when a file is not in the cache;
+# it is imported then, so that a game whose story is cached starts without it.
+_PARSING_MODULES = ("expressions", "linker", "model", "parse", "problems", "text", "yamlsafe")
+
+
+def load_yaml(data: bytes | str, file: str) -> tuple[Any, list[Problem]]:
+    from rougegame.story.yamlsafe import load_yaml as load
+
+    return load(data, file)
+
+
+def parse_manifest(raw: Any, file: str) -> Manifest:
+    from rougegame.story.parse import parse_manifest as parse
+
+    return parse(raw, file)
+
+
+def parse_chapter(raw: Any, file: str, fallback_id: str) -> tuple[Chapter, list[Node]]:
+    from rougegame.story.parse import parse_chapter as parse
+
+    return parse(raw, file, fallback_id)
+
 
 MANIFEST = "story.yaml"
 MAX_FILES = 2_000
@@ -46,7 +66,7 @@ def _code_shape() -> str:
     """A fingerprint of the code whose results are cached, so that other code's are never read."""
     from dataclasses import fields
 
-    from rougegame.story import expressions, linker, model, parse, problems, text, yamlsafe
+    from rougegame.story import linker, model
 
     h = hashlib.sha256()
     for cls in (
@@ -63,9 +83,10 @@ def _code_shape() -> str:
         linker.ChapterFile,
     ):
         h.update((cls.__name__ + ":" + ",".join(f.name for f in fields(cls)) + ";").encode())
-    for module in (expressions, linker, model, parse, problems, text, yamlsafe):
-        with contextlib.suppress(OSError, TypeError):
-            h.update(Path(str(module.__file__)).read_bytes())
+    here = Path(__file__).parent
+    for name in _PARSING_MODULES:  # their source, read without importing them
+        with contextlib.suppress(OSError):
+            h.update((here / f"{name}.py").read_bytes())
     return h.hexdigest()[:16]
 
 
@@ -74,6 +95,8 @@ _CODE_SHAPE = _code_shape()
 
 def shipped_story() -> Path:
     """The folder of the story that ships with the game."""
+    from importlib import resources
+
     packaged = resources.files("rougegame") / "_story"
     if packaged.is_dir():
         return Path(str(packaged))
@@ -289,6 +312,8 @@ def _load_folder(root: Path, use_cache: bool) -> Story:
 
 
 def _load_single_file(path: Path, use_cache: bool) -> Story:
+    from rougegame.story.yamlsafe import Mapping, Sequence
+
     display = str(path)
     data = _read(path, display)
     raw, problems = load_yaml(data, display)

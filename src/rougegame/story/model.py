@@ -21,7 +21,6 @@ from typing import Any, TypeVar
 from rougegame.story.expressions import Ast, Env, Value
 from rougegame.story.problems import Location, Problem
 from rougegame.story.text import Segment, Template
-from rougegame.story.yamlsafe import location
 
 _T = TypeVar("_T")
 
@@ -38,8 +37,26 @@ def pickles_as_arguments(cls: type[_T]) -> type[_T]:
     return cls
 
 
-# A node holds about ten Locations, so reading a chapter back makes a thousand of them: they are
-# rebuilt by yamlsafe's fast maker rather than through their frozen __init__.
+# Every value read from a story file gets a Location, and reading a cached chapter back makes a
+# thousand of them. They are frozen dataclasses, whose __init__ sets each field through
+# object.__setattr__; setting the slots through their descriptors makes the same objects in half
+# the time.
+_new = object.__new__
+_set_file, _set_line, _set_column = (
+    Location.__dict__[name].__set__ for name in ("file", "line", "column")
+)
+assert [f.name for f in fields(Location)] == ["file", "line", "column"]
+
+
+def location(file: str, line: int, column: int) -> Location:
+    """The same as ``Location(file, line, column)``, made faster."""
+    loc: Location = _new(Location)
+    _set_file(loc, file)
+    _set_line(loc, line)
+    _set_column(loc, column)
+    return loc
+
+
 def _reduce_location(loc: Location) -> tuple[Callable[..., Location], tuple[str, int, int]]:
     return location, (loc.file, loc.line, loc.column)
 

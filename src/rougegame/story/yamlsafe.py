@@ -16,11 +16,11 @@ present), never a constructor that can build Python objects. Along the way it:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import fields
 from typing import Any
 
 import yaml
 
+from rougegame.story.model import location
 from rougegame.story.problems import Location, Problem
 
 try:  # pragma: no branch - depends on how PyYAML was built
@@ -38,25 +38,6 @@ MAX_NUMBER_DIGITS = 100
 _TAG = "tag:yaml.org,2002:"
 _RESOLVER = yaml.resolver.Resolver()
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
-
-
-# Every value read gets a Location. They are frozen dataclasses, whose __init__ sets each field
-# through object.__setattr__; setting the slots through their descriptors makes the same objects
-# in half the time. Unpickling a cached chapter uses this too.
-_new = object.__new__
-_set_file, _set_line, _set_column = (
-    Location.__dict__[name].__set__ for name in ("file", "line", "column")
-)
-assert [f.name for f in fields(Location)] == ["file", "line", "column"]
-
-
-def location(file: str, line: int, column: int) -> Location:
-    """The same as ``Location(file, line, column)``, made faster."""
-    loc: Location = _new(Location)
-    _set_file(loc, file)
-    _set_line(loc, line)
-    _set_column(loc, column)
-    return loc
 
 
 class Mapping(dict[str, Any]):
@@ -326,6 +307,7 @@ def _build(text: str, file: str) -> Any:
     alias_event = yaml.AliasEvent
     document_start = yaml.DocumentStartEvent
     new_location = location
+    plain_cache = _PLAIN_CACHE
     frame: _Frame | None = None  # the innermost open container, stack[-1]
 
     try:
@@ -342,7 +324,7 @@ def _build(text: str, file: str) -> Any:
                     mark = event.start_mark
                     loc = new_location(file, mark.line + 1, mark.column + 1)
                     if event.tag is None and event.implicit[0]:
-                        value, key_text = _plain(event, file)
+                        value, key_text = plain_cache.get(event.value) or _plain(event, file)
                     else:
                         value = _scalar(event, file)
                         if not isinstance(value, str) and (value is not None or event.implicit[0]):

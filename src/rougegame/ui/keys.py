@@ -76,6 +76,28 @@ STORY_KEYS: tuple[GameKey, ...] = (
     GameKey("dossier", "d", "dossier", "Dossier", SCREENS, "The Immortal Nine, card by card"),
     GameKey("history", "h", "history", "History", SCREENS, "Every passage and choice so far"),
     GameKey("title", "escape", "title", "Menu", GAME, "Back to the title screen", show=False),
+    GameKey(
+        "scroll_up",
+        "pageup,shift+up",
+        "scroll_story(-1)",
+        "Scroll up",
+        PLAYING,
+        "Read back through the earlier passages",
+        show=False,
+        palette=False,
+        namespace="screen",
+    ),
+    GameKey(
+        "scroll_down",
+        "pagedown,shift+down",
+        "scroll_story(1)",
+        "Scroll down",
+        PLAYING,
+        "Scroll towards the current passage",
+        show=False,
+        palette=False,
+        namespace="screen",
+    ),
 )
 
 # Keys that work everywhere.

@@ -37,7 +37,10 @@ class DossierScreen(ModalScreen[None]):
         resolved = sum(1 for s in statuses.values() if s in ("eliminated", "spared"))
         with Vertical(id="panel") as panel:
             panel.border_title = "Dossier: the Immortal Nine"
-            panel.border_subtitle = f"{found} located · {resolved} resolved · {len(statuses)} files"
+            files = len(story.dossier)
+            panel.border_subtitle = (
+                f"{found} found · {resolved} resolved · {files} file{'s' if files != 1 else ''}"
+            )
             if not story.dossier:
                 yield Static(Text("This story keeps no dossier."), id="nothing")
             with VerticalScroll(id="cards"), Grid(id="grid"):

@@ -40,7 +40,9 @@ class HelpScreen(ModalScreen[None]):
             if section == PLAYING:
                 numbers = [effective_key(k, keymap) for k in CHOICE_KEYS]
                 shown = "1-9" if numbers == [str(n) for n in range(1, 10)] else ",".join(numbers)
-                lines.append(self._line(shown, "Choose", "take the numbered choice", "choose_N"))
+                lines.append(
+                    self._line(shown, "Choose", "take the numbered choice", "choose_1…choose_9")
+                )
                 lines.append(
                     self._line("↑ ↓ enter", "Choose", "highlight a choice and take it", "")
                 )
