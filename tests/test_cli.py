@@ -202,6 +202,19 @@ def test_play_is_the_default_command(monkeypatch: pytest.MonkeyPatch) -> None:
     assert seen[0].command == "play" and seen[0].story is None
 
 
+def test_play_options_work_without_the_word_play(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[argparse.Namespace] = []
+
+    def fake_play(args: argparse.Namespace) -> int:
+        seen.append(args)
+        return 0
+
+    monkeypatch.setattr(cli, "cmd_play", fake_play)
+    assert cli.main(["--story", str(TOUR), "--saves", "somewhere"]) == 0
+    assert seen[0].command == "play"
+    assert seen[0].story == str(TOUR) and seen[0].saves == "somewhere"
+
+
 def test_play_refuses_a_broken_story(
     capsys: pytest.CaptureFixture[str], make_story: MakeStory
 ) -> None:

@@ -224,9 +224,12 @@ def cmd_schema(_args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    if words and words[0].startswith("-") and words[0] not in ("-h", "--help", "--version"):
+        words.insert(0, "play")  # `rougegame --story DIR` means `rougegame play --story DIR`
+    args = parser.parse_args(words)
     if args.command is None:
-        args = parser.parse_args(["play", *(argv or [])])
+        args = parser.parse_args(["play", *words])
     handler: Handler = args.handler
     try:
         return handler(args)
