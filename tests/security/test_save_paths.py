@@ -188,6 +188,28 @@ def test_a_pipe_in_the_folder_is_refused_without_waiting(
         assert info.problem is not None
         store.save("pipe", played)  # replaces the pipe with a save
         assert store.load("pipe", tour_story).state == played.state
+        profile, note = load_profile(store.root)
+        assert note is not None and "not a regular file" in note
+        save_profile(store.root, profile)  # and a real profile replaces the pipe
+        assert load_profile(store.root)[1] is None
+
+
+def test_a_profile_linked_outside_is_not_followed(
+    store: SaveStore, tmp_path: Path, tour_story: Story
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    real = Profile()
+    real.record_ending(tour_story.id, "x", "X")
+    save_profile(elsewhere, real)
+    original = (elsewhere / "profile.json").read_bytes()
+    store.ensure()
+    (store.root / "profile.json").symlink_to(elsewhere / "profile.json")
+    profile, note = load_profile(store.root)
+    assert note is not None and profile.endings_for(tour_story.id) == {}
+    with pytest.raises(SaveError, match="symbolic link"):
+        save_profile(store.root, profile)
+    assert (elsewhere / "profile.json").read_bytes() == original
 
 
 def test_a_folder_where_a_slot_should_be(store: SaveStore, played: Game, tour_story: Story) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,6 +22,8 @@ from security_helpers import snapshot
 from rougegame.engine.game import Game
 from rougegame.engine.profile import Profile, load_profile, save_profile
 from rougegame.engine.saves import (
+    MAX_PATH,
+    MAX_SHOWN,
     SAVE_SCHEMA,
     LoadedSave,
     SaveError,
@@ -28,6 +31,7 @@ from rougegame.engine.saves import (
     checksum,
     parse_payload,
     restore,
+    write_json,
 )
 from rougegame.story.model import Story
 
@@ -334,3 +338,43 @@ def test_the_profile_is_never_written_while_loading(folder: SaveStore, tour_stor
         folder.slots()
     assert profile.stat().st_mtime_ns == stamp
     assert isinstance(load_profile(folder.root)[0], Profile)
+
+
+def reseal(path: Path, change: Any) -> None:
+    payload = json.loads(path.read_text(encoding="utf-8"))
+    change(payload)
+    payload["checksum"] = checksum(payload)
+    path.write_text(json.dumps(payload), encoding="utf-8")
+
+
+def test_a_history_too_long_to_replay_is_dropped_not_replayed(
+    folder: SaveStore, played: Game, tour_story: Story
+) -> None:
+    path = folder.save("slot", played)
+    reseal(path, lambda p: p["state"].update(path=[["dock.quay", 0]] * (MAX_PATH + 1)))
+    loaded = folder.load("slot", tour_story)
+    assert loaded.state.path == []
+    assert loaded.state.node == played.state.node and loaded.state.vars == played.state.vars
+    assert any("too long to rebuild" in note for note in loaded.notes)
+
+
+def test_text_a_save_brings_to_the_slot_list_is_bounded(
+    folder: SaveStore, played: Game, tour_story: Story
+) -> None:
+    path = folder.save("slot", played)
+    reseal(path, lambda p: p.update(node_title="x" * 1_000_000, chapter_title="y" * 500))
+    reseal(path, lambda p: p["state"].update(location="z" * 100_000))
+    info = {s.name: s for s in folder.slots()}["slot"]
+    assert info.ok and len(info.node_title) <= MAX_SHOWN and len(info.chapter_title) <= MAX_SHOWN
+    location = folder.load("slot", tour_story).state.location
+    assert location is not None and len(location) <= MAX_SHOWN
+
+
+def test_a_payload_that_cannot_be_encoded_is_a_save_error(folder: SaveStore) -> None:
+    path = folder.root / "good.save.json"
+    before = path.read_bytes()
+    for payload in ({"text": "\ud800"}, {"value": object()}, {"n": float("nan"), "x": {1j: 2}}):
+        with pytest.raises(SaveError, match=r"could not encode good\.save\.json"):
+            write_json(path, payload)
+    assert path.read_bytes() == before
+    assert [p.name for p in folder.root.iterdir() if p.name.endswith(".tmp")] == []

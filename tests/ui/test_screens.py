@@ -479,3 +479,15 @@ async def test_page_keys_scroll_the_transcript_while_choices_keep_focus(make_app
         await pilot.press("pagedown", "pagedown")
         await pilot.pause()
         assert transcript.scroll_y == transcript.max_scroll_y
+
+
+async def test_the_highlighted_choice_survives_a_dialog(make_app: MakeApp) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n", "down", "j", "escape")
+        await pilot.pause()
+        choices = app.screen.query_one(ChoiceList)
+        assert choices.highlighted == 1
+        await pilot.press("1")  # a new passage highlights its first choice
+        await pilot.pause()
+        assert choices.highlighted == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -123,3 +124,26 @@ def test_an_unwritable_saves_folder_is_a_warning_not_a_crash(
     outcome = session.choose(0)
     assert any("Autosave failed" in w for w in outcome.warnings)
     assert session.game is not None and session.game.state.node == "dock.door"
+
+
+def test_continue_ignores_the_autosave_of_another_story(
+    tour_story: Story, load_files: Callable[[dict[str, str]], Story], tmp_path: Path
+) -> None:
+    other = load_files(
+        {
+            "chapters/a.yaml": """\
+            chapter: a
+            title: A
+            nodes:
+              start:
+                text: Hello.
+                choices:
+                  - {text: On., to: start}
+            """
+        }
+    )
+    theirs = Session(other, tmp_path, clock=clock)
+    theirs.new_game()
+    theirs.choose(0)
+    assert theirs.continue_info() is not None
+    assert Session(tour_story, tmp_path, clock=clock).continue_info() is None

@@ -11,13 +11,14 @@ back to defaults, and the loader returns a note saying so for the player.
 
 from __future__ import annotations
 
+import errno
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from rougegame.engine.saves import SaveError, write_json
+from rougegame.engine.saves import SaveError, read_regular, write_json
 
 SETTINGS_FILE = "settings.json"
 PROFILE_FILE = "profile.json"
@@ -123,12 +124,12 @@ class Profile:
 def _read_json(path: Path) -> tuple[dict[str, Any] | None, str | None]:
     """(mapping, None), (None, None) when there is no file, or (None, why it is unreadable)."""
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            return None, f"{path.name} is too large"
-        data = path.read_bytes()
+        data = read_regular(path, MAX_FILE_BYTES)  # no links followed, no pipes waited on
     except FileNotFoundError:
         return None, None
     except OSError as exc:
+        if exc.errno == errno.EFBIG:
+            return None, f"{path.name} is too large"
         return None, f"cannot read {path.name}: {exc.strerror or exc}"
     try:
         raw = json.loads(data.decode("utf-8"))

@@ -62,7 +62,9 @@ class Summary:
     var_refs: frozenset[str]
     node_refs: frozenset[str]
     codex_refs: frozenset[str]
-    effects: frozenset[tuple[str, str, Ast]]  # (op, variable, value) of each variable effect
+    # (op, variable, value) of each different variable effect. Told apart by their source, never
+    # by their ASTs: ("lit", 1) == ("lit", True), but `x = 1` and `x = true` are not the same.
+    effects: tuple[tuple[str, str, Ast], ...]
     endings: tuple[tuple[str, str], ...]  # (ending id, node id), in order
 
 
@@ -73,14 +75,14 @@ class ChapterFile:
 
     chapter: Chapter
     summary: Summary
-    blob: bytes  # the nodes, pickled; read again only when the chapter is needed
+    blob: bytes | memoryview  # the nodes, pickled; read again only when the chapter is needed
 
 
 def summarise(nodes: Iterable[Node]) -> Summary:
     var_refs: set[str] = set()
     node_refs: set[str] = set()
     codex_refs: set[str] = set()
-    effects: set[tuple[str, str, Ast]] = set()
+    effects: dict[str, tuple[str, str, Ast]] = {}  # by source
     endings: list[tuple[str, str]] = []
     chapter = ""
 
@@ -100,7 +102,7 @@ def summarise(nodes: Iterable[Node]) -> Summary:
         var_refs.add(eff.target)
         if eff.value is not None:
             expression(eff.value)
-            effects.add((eff.op, eff.target, eff.value))
+            effects.setdefault(eff.source, (eff.op, eff.target, eff.value))
 
     def text(segments: list[Segment]) -> None:
         for kind, item, _offset in segment_refs(segments):
@@ -129,7 +131,7 @@ def summarise(nodes: Iterable[Node]) -> Summary:
         frozenset(var_refs),
         frozenset(node_refs),
         frozenset(codex_refs),
-        frozenset(effects),
+        tuple(effects.values()),
         tuple(endings),
     )
 
@@ -330,9 +332,9 @@ class _Linker:
         for part in self.linked:
             summary = part.summary
             if not (
-                all(name in variables for name in summary.var_refs)
-                and all(name in nodes for name in summary.node_refs)
-                and all(name in codex for name in summary.codex_refs)
+                summary.var_refs <= variables.keys()
+                and summary.node_refs <= nodes.keys()
+                and summary.codex_refs <= codex.keys()
             ):
                 return False
             for op, target, value in summary.effects:

@@ -22,9 +22,13 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
+import io
 import os
 import pickle
 import sys
+import time
+import zlib
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +63,12 @@ MANIFEST = "story.yaml"
 MAX_FILES = 2_000
 CACHE_VERSION = "3"
 FREEZE_NODES = 1_000  # stories this large freeze what is alive after loading (see above)
-_memo: dict[str, bytes] = {}
+CACHE_LIMIT = 256 * 2**20  # bytes of cache kept; past this the least recently used entries go
+_CHAPTER_ENTRY = "rougegame-chapter"
+MEMORY_LIMIT = 128 * 2**20  # bytes of entries also kept in memory, for reloads in one process
+_memo: OrderedDict[str, bytes] = OrderedDict()  # least recently used first
+_memo_bytes = 0
+_written: set[Path] = set()  # cache folders written to by the load in progress
 
 
 def _code_shape() -> str:
@@ -120,43 +129,116 @@ def _cache_key(kind: str, file: str, content: str) -> str:
     return h.hexdigest()
 
 
-def _cache_get(key: str, use_cache: bool) -> Any | None:
-    blob = _memo.get(key)
-    if blob is None and use_cache:
-        folder = cache_dir()
-        if folder is not None:
-            try:
-                blob = (folder / f"{key[:40]}.pickle").read_bytes()
-            except OSError:
-                blob = None
-    if blob is None:
+def _encode(value: Any) -> bytes:
+    """A cache entry: a pickle, and for a chapter file its nodes' bytes after it, checksummed.
+
+    Reading an entry unpickles only the head; the nodes are unpickled when play needs them.
+    """
+    if not isinstance(value, ChapterFile):
+        return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    blob = value.blob
+    head = (_CHAPTER_ENTRY, value.chapter, value.summary, len(blob), zlib.crc32(blob))
+    return pickle.dumps(head, protocol=pickle.HIGHEST_PROTOCOL) + bytes(blob)
+
+
+def _decode(data: bytes) -> Any:
+    """The value of a cache entry; raises on any damage it can see."""
+    stream = io.BytesIO(data)
+    value = pickle.load(stream)
+    if not (isinstance(value, tuple) and value[:1] == (_CHAPTER_ENTRY,)):
+        return value
+    _tag, chapter, summary, size, crc = value
+    blob = memoryview(data)[stream.tell() :]
+    if len(blob) != size or zlib.crc32(blob) != crc:
+        raise ValueError("damaged cache entry")
+    return ChapterFile(chapter, summary, blob)
+
+
+def _cache_get(key: str, folder: Path | None) -> Any | None:
+    data = _memo.get(key)
+    if data is None and folder is not None:
+        data = _read_entry(folder / f"{key[:40]}.pickle")
+    if data is None:
         return None
     try:
-        value = pickle.loads(blob)
+        value = _decode(data)
     except Exception:  # a damaged cache entry is ignored and rebuilt
         _memo.pop(key, None)
         return None
-    _memo[key] = blob
+    _remember(key, data)
     return value
 
 
-def _cache_put(key: str, value: Any, use_cache: bool) -> None:
-    blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-    _memo[key] = blob
-    folder = cache_dir() if use_cache else None
-    if folder is None:
+def _remember(key: str, data: bytes) -> None:
+    global _memo_bytes
+    if key in _memo:
+        _memo.move_to_end(key)
         return
+    _memo[key] = data
+    _memo_bytes += len(data)
+    while _memo_bytes > MEMORY_LIMIT and len(_memo) > 1:
+        _memo_bytes -= len(_memo.popitem(last=False)[1])
+
+
+def _read_entry(path: Path) -> bytes | None:
+    """An entry's bytes. One last touched a day or more ago is touched again, so that pruning
+    (least recently used first) keeps what is in use."""
+    try:
+        with path.open("rb") as f:
+            data = f.read()
+            touched = os.fstat(f.fileno()).st_mtime
+        if time.time() - touched > 86_400:
+            os.utime(path)
+    except OSError:
+        return None
+    return data
+
+
+def _cache_put(key: str, value: Any, folder: Path | None) -> bytes:
+    """Store an entry (in memory, and in the cache folder when there is one); its bytes."""
+    data = _encode(value)
+    _remember(key, data)
+    if folder is None:
+        return data
     try:
         folder.mkdir(parents=True, exist_ok=True)
         tmp = folder / f".{key[:40]}.{os.getpid()}.tmp"
-        tmp.write_bytes(blob)
+        tmp.write_bytes(data)
         tmp.replace(folder / f"{key[:40]}.pickle")
     except OSError:
-        pass  # a cache that cannot be written only costs speed
+        return data  # a cache that cannot be written only costs speed
+    _written.add(folder)
+    return data
+
+
+def _prune(folder: Path, limit: int) -> None:
+    """Keep the cache folder under ``limit`` bytes, removing the least recently used entries."""
+    entries: list[tuple[float, int, str]] = []
+    total = 0
+    try:
+        with os.scandir(folder) as listing:
+            for entry in listing:
+                if entry.name.endswith(".pickle") and entry.is_file(follow_symlinks=False):
+                    info = entry.stat(follow_symlinks=False)
+                    entries.append((info.st_mtime, info.st_size, entry.path))
+                    total += info.st_size
+    except OSError:
+        return
+    if total <= limit:
+        return
+    entries.sort()
+    for _mtime, size, path in entries:
+        if total <= limit * 3 // 4:
+            break
+        with contextlib.suppress(OSError):
+            Path(path).unlink()
+            total -= size
 
 
 def clear_memory_cache() -> None:
+    global _memo_bytes
     _memo.clear()
+    _memo_bytes = 0
 
 
 def _read(path: Path, display: str) -> bytes:
@@ -179,12 +261,12 @@ def _read(path: Path, display: str) -> bytes:
         ) from None
 
 
-def _parse_file(kind: str, path: Path, display: str, use_cache: bool) -> tuple[Any, bytes]:
+def _parse_file(kind: str, path: Path, display: str, folder: Path | None) -> tuple[Any, bytes]:
     """(the parsed file, its content hash): a Manifest or a ChapterFile, from the cache or not."""
     data = _read(path, display)
     content = hashlib.sha256(data).digest()
     key = _cache_key(kind, display, content.hex())
-    cached = _cache_get(key, use_cache)
+    cached = _cache_get(key, folder)
     if cached is not None:
         return cached, content
     raw, problems = load_yaml(data, display)
@@ -195,7 +277,9 @@ def _parse_file(kind: str, path: Path, display: str, use_cache: bool) -> tuple[A
         result = parse_manifest(raw, display)
     else:
         result = pack_chapter(*parse_chapter(raw, display, path.stem))
-    _cache_put(key, result, use_cache)
+    data = _cache_put(key, result, folder)
+    if isinstance(result, ChapterFile):  # keep one copy of the nodes' bytes: the entry's
+        result.blob = memoryview(data)[len(data) - len(result.blob) :]
     return result, content
 
 
@@ -257,16 +341,19 @@ def load_story(path: str | os.PathLike[str] | None = None, *, use_cache: bool = 
     root, _focus = resolve_path(path)
     collecting = gc.isenabled()
     gc.disable()
+    _written.clear()
     try:
-        story = (
-            _load_single_file(root, use_cache) if root.is_file() else _load_folder(root, use_cache)
-        )
+        load = _load_single_file if root.is_file() else _load_folder
+        story = load(root, use_cache)
         if collecting and len(story.nodes) >= FREEZE_NODES:
             gc.freeze()
         return story
     finally:
         if collecting:
             gc.enable()
+        for folder in _written:
+            _prune(folder, CACHE_LIMIT)
+        _written.clear()
 
 
 def _load_folder(root: Path, use_cache: bool) -> Story:
@@ -283,10 +370,9 @@ def _load_folder(root: Path, use_cache: bool) -> Story:
                 )
             ]
         )
+    folder = cache_dir() if use_cache else None
     digest = hashlib.sha256()
-    manifest, data = _parse_file(
-        "manifest", manifest_path, _display(manifest_path, root), use_cache
-    )
+    manifest, data = _parse_file("manifest", manifest_path, _display(manifest_path, root), folder)
     digest.update(data)
     problems: list[Problem] = []
     parts: list[ChapterFile] = []
@@ -294,7 +380,7 @@ def _load_folder(root: Path, use_cache: bool) -> Story:
     for file in chapter_files(root):
         display = _display(file, root)
         try:
-            part, data = _parse_file("chapter", file, display, use_cache)
+            part, data = _parse_file("chapter", file, display, folder)
         except StoryError as exc:
             problems.extend(exc.problems)
             continue

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copyreg
 import operator
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any, TypeVar
@@ -212,7 +213,7 @@ class NodeTable(Mapping[str, Node]):
     large story starts without doing it for the chapters nobody visits.
     """
 
-    __slots__ = ("_chapter_of", "_load", "_loaded", "_nodes")
+    __slots__ = ("_chapter_of", "_load", "_loaded", "_lock", "_nodes")
 
     def __init__(
         self,
@@ -222,6 +223,7 @@ class NodeTable(Mapping[str, Node]):
         self._chapter_of = chapter_of  # node id -> chapter id, in story order
         self._load = load
         self._loaded: set[str] = set()
+        self._lock = threading.Lock()
         self._nodes: dict[str, Node] = {}
 
     @classmethod
@@ -265,14 +267,15 @@ class NodeTable(Mapping[str, Node]):
         return node_id in self._nodes
 
     def load_chapter(self, chapter_id: str) -> None:
-        """Make one chapter's nodes ready (once)."""
-        if chapter_id in self._loaded:
-            return
-        if self._load is None:
-            raise KeyError(chapter_id)
-        for node in self._load(chapter_id):
-            self._nodes.setdefault(node.id, node)
-        self._loaded.add(chapter_id)
+        """Make one chapter's nodes ready (once, even when two threads ask at the same time)."""
+        with self._lock:
+            if chapter_id in self._loaded:
+                return
+            if self._load is None:
+                raise KeyError(chapter_id)
+            for node in self._load(chapter_id):
+                self._nodes.setdefault(node.id, node)
+            self._loaded.add(chapter_id)
 
 
 @dataclass

@@ -31,7 +31,7 @@ from rougegame.story.model import (
     Variable,
 )
 from rougegame.story.problems import Location, ProblemList, did_you_mean
-from rougegame.story.text import TextError, parse_text, sanitize
+from rougegame.story.text import TextError, paragraphs, parse_text, sanitize
 from rougegame.story.yamlsafe import Mapping, Sequence
 
 ID = re.compile(r"[A-Za-z][A-Za-z0-9_]*$")
@@ -501,6 +501,9 @@ def _parse_node(
                 code="ending-choices",
             )
     words = len(text.split())
+    static = None
+    if all(seg[0] == "lit" for seg in segments):  # prose that never varies: split it once, here
+        static = paragraphs("".join([seg[1] for seg in segments]))
     return Node(
         id=full,
         chapter=chapter_id,
@@ -517,6 +520,7 @@ def _parse_node(
         loc=where,
         text_loc=m.where("text"),
         words=words,
+        static_paragraphs=static,
     )
 
 

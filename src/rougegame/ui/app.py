@@ -117,7 +117,11 @@ class RougeApp(App[int]):
         return self.get_key_display(Binding(key, ""))
 
     def story_screen(self) -> StoryScreen | None:
-        stack = self._screen_stacks.get("story") or []
+        """The story screen, once it exists (it is made the first time a game starts)."""
+        try:
+            stack = self.get_screen_stack("story")
+        except KeyError:
+            return None
         base = stack[0] if stack else None
         return base if isinstance(base, StoryScreen) else None
 
@@ -250,8 +254,9 @@ class RougeApp(App[int]):
         self.show_story(reset=True)
         game = self.session.game
         if slot == AUTOSAVE and game is not None:
-            passage = game.passage()
-            self.say(f"{passage.chapter_title} · {passage.title}", title="Welcome back")
+            node = game.node
+            chapter = self.story.chapters[node.chapter].title
+            self.say(f"{chapter} · {node.title}", title="Welcome back")
         else:
             self.say(f"Loaded “{slot}”.", title="Loaded")
         return True
@@ -318,8 +323,7 @@ class RougeApp(App[int]):
         if outcome.unlocked:
             self.say(", ".join(outcome.unlocked), title="New in the codex (j)")
         if outcome.new_ending:
-            ending = self.session.game.passage().ending if self.session.game else None
-            self.new_ending_id = ending.id if ending else None
+            self.new_ending_id = outcome.ending_id
 
     def story_problem(self, exc: StoryRuntimeError) -> None:
         problem = Problem(

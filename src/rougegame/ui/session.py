@@ -35,6 +35,7 @@ class Outcome:
     """What happened after a choice, for the screens to show."""
 
     ending: bool = False
+    ending_id: str | None = None
     new_ending: bool = False
     unlocked: list[str] = field(default_factory=list)  # titles of codex entries just unlocked
     warnings: list[str] = field(default_factory=list)
@@ -44,6 +45,12 @@ class Outcome:
 class CodexItem:
     entry: CodexEntry
     new: bool
+
+
+def _number(value: object) -> float:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    return 0.0
 
 
 class Session:
@@ -69,11 +76,25 @@ class Session:
         return self.game
 
     def continue_info(self) -> SlotInfo | None:
-        """The autosave of this story, when there is a readable one."""
-        for info in self.store.slots():
-            if info.name == AUTOSAVE and info.ok and info.story_id == self.story.id:
-                return info
-        return None
+        """The autosave of this story, when there is a readable one (reads that file only)."""
+        if not self.store.exists(AUTOSAVE):
+            return None
+        try:
+            payload = self.store.read_payload(AUTOSAVE)
+        except SaveError:
+            return None
+        if payload["story"].get("id") != self.story.id:
+            return None
+        return SlotInfo(
+            AUTOSAVE,
+            self.store.path_for(AUTOSAVE),
+            saved_at=str(payload.get("saved_at", "")),
+            chapter_title=str(payload.get("chapter_title", "")),
+            node_title=str(payload.get("node_title", "")),
+            play_time=_number(payload.get("play_time")),
+            turns=int(_number(payload.get("turns"))),
+            story_id=self.story.id,
+        )
 
     def load(self, slot: str) -> list[str]:
         """Load a slot into the game; returns notes for the player. Raises SaveError."""
@@ -139,14 +160,12 @@ class Session:
             if cid not in before and cid in self.story.codex
         ]
         changed = self._learn(write=False)
-        if game.is_ending:
+        ending = game.node.ending
+        if ending is not None:
             outcome.ending = True
-            ending = game.passage().ending
-            if ending is not None:
-                outcome.new_ending = self.profile.record_ending(
-                    self.story.id, ending.id, ending.title
-                )
-                changed = True
+            outcome.ending_id = ending.id
+            outcome.new_ending = self.profile.record_ending(self.story.id, ending.id, ending.title)
+            changed = True
         if changed:
             warning = self._write_profile()
             if warning:
@@ -229,11 +248,13 @@ class Session:
             notes.extend(n for n in loaded.notes if "another version" not in n)
             log = [e for e in old.log if e.node_id in story.nodes]
             game = Game(story, loaded.state, clock=self.clock, log=log)
-            passage = game.passage()
-            entry = LogEntry(
-                "passage", passage.node_id, "\n\n".join(passage.paragraphs), passage.title
-            )
-            if not log or log[-1].node_id != passage.node_id or loaded.moved:
+            node = game.node
+            try:
+                text = "\n\n".join(game.passage().paragraphs)
+            except StoryRuntimeError:  # shown as an error when the screen renders it
+                text = node.text
+            entry = LogEntry("passage", node.id, text, node.title)
+            if not log or log[-1].node_id != node.id or loaded.moved:
                 game.log.append(entry)
             else:
                 game.log[-1] = entry

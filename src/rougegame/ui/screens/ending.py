@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Static
 
 from rougegame.ui.text import clock, literal, prose
+from rougegame.ui.transcript import epilogue
 
 if TYPE_CHECKING:
     from rougegame.ui.app import RougeApp
@@ -40,8 +41,7 @@ class EndingScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         session = self.rouge.session
         game = session.game
-        passage = game.passage() if game else None
-        ending = passage.ending if passage else None
+        ending = epilogue(game) if game else None
         with VerticalScroll(id="page"), Center(), Vertical(id="ending"):
             yield Static("◆  AN ENDING  ◆", id="kicker", markup=False)
             yield Static(literal(ending.title if ending else ""), id="ending-title")

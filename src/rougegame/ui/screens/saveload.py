@@ -55,7 +55,7 @@ class SaveLoadScreen(ModalScreen[list[str] | None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.refresh_slots()
+        self.refresh_slots(select=self.rouge.session.slot)
 
     def on_resize(self) -> None:
         if self.is_mounted and self.query_one(DataTable).columns:

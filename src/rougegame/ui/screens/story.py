@@ -126,6 +126,8 @@ class StoryScreen(Screen[None]):
         self.query_one(StatusBar).show(game)
         self.app.refresh_bindings()  # undo, save ... may have become (un)available
         blocks = transcript_blocks(game)
+        if not blocks:
+            return
         cut = max((i for i, b in enumerate(blocks) if b.kind == "passage"), default=0)
         earlier, current = blocks[:cut][-EARLIER_LIMIT:], blocks[cut]
         mounting = self._show_earlier(earlier, reset)
@@ -141,11 +143,11 @@ class StoryScreen(Screen[None]):
                 self.rouge.story_problem(exc)
                 text, speaker = prose(current.text.split("\n\n")), current.speaker
             choices.visible = speed <= 0
-            self._fill_choices(game)
+            self._fill_choices(game, keep_highlight=False)
             self.query_one(PassageView).show(text, speaker, float(speed))
             self.call_later(self._reveal_when_laid_out, mounting)
         else:
-            self._fill_choices(game)
+            self._fill_choices(game, keep_highlight=True)
 
     def _show_earlier(self, blocks: list[Block], reset: bool) -> AwaitMount | None:
         """Show ``blocks`` above the current passage, reusing the widgets already there."""
@@ -171,7 +173,7 @@ class StoryScreen(Screen[None]):
         self._shown.extend(zip(new, widgets, strict=True))
         return container.mount_all(widgets) if widgets else None
 
-    def _fill_choices(self, game: Game) -> None:
+    def _fill_choices(self, game: Game, keep_highlight: bool) -> None:
         choices = self.query_one(ChoiceList)
         try:
             if game.is_ending:
@@ -179,7 +181,7 @@ class StoryScreen(Screen[None]):
             elif game.is_stuck:
                 choices.show_stuck()
             else:
-                choices.show_choices(game.choices())
+                choices.show_choices(game.choices(), keep_highlight)
         except StoryRuntimeError as exc:
             choices.show_stuck()
             self.rouge.story_problem(exc)

@@ -76,6 +76,7 @@ class TitleScreen(Screen[None]):
 
     def build_menu(self) -> None:
         app = self.rouge
+        self.query_one("#story-title", Static).update(Content(app.story.title))
         menu = self.query_one("#menu", OptionList)
         current = menu.highlighted_option.id if menu.highlighted_option else None
         options: list[Option] = []
@@ -85,8 +86,8 @@ class TitleScreen(Screen[None]):
                 game = app.session.game
                 if game is not None:
                     label = "Resume"
-                    passage = game.passage()
-                    detail = f"{passage.chapter_title} · {passage.title}"
+                    node = game.node
+                    detail = f"{app.story.chapters[node.chapter].title} · {node.title}"
                 else:
                     info = app.session.continue_info()
                     if info is None:

@@ -60,11 +60,15 @@ class ChoiceList(OptionList, inherit_bindings=False):
     }
     """
 
-    def show_choices(self, views: list[ChoiceView]) -> None:
+    def show_choices(self, views: list[ChoiceView], keep_highlight: bool = False) -> None:
+        """List ``views``; with ``keep_highlight`` the highlighted choice stays where it was."""
+        before = self.highlighted_option.id if self.highlighted_option else None
         self.set_options(
             Option(choice_prompt(v), id=str(v.index), disabled=not v.enabled) for v in views
         )
-        self.highlighted = next((i for i, v in enumerate(views) if v.enabled), None)
+        enabled = [i for i, v in enumerate(views) if v.enabled]
+        same = [i for i in enabled if str(views[i].index) == before]
+        self.highlighted = same[0] if keep_highlight and same else next(iter(enabled), None)
 
     def show_ending(self) -> None:
         self.set_options(

@@ -68,11 +68,12 @@ class StatusBar(Horizontal):
     def show(self, game: Game) -> None:
         self._game = game
         story = game.story
-        passage = game.passage()
+        chapter = story.chapters[game.node.chapter].title
+        location = game.state.location
         where = Content.assemble(
             ("◆ ", "$primary"),
-            (passage.chapter_title.upper(), "$primary bold"),
-            *((("  ·  ", "dim"), passage.location) if passage.location else ()),
+            (chapter.upper(), "$primary bold"),
+            *((("  ·  ", "dim"), location) if location else ()),
         )
         self.query_one("#where", Static).update(where)
         gauge = self.query_one(NectarGauge)
