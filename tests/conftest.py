@@ -6,15 +6,28 @@ temporary folder, so no test reads or writes ``~/.cache`` or the checkout's ``sa
 
 from __future__ import annotations
 
+import os
 import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from rougegame.story.loader import clear_memory_cache, load_story
 from rougegame.story.model import Story
 from rougegame.story.problems import Problem, StoryError
+
+# Property tests are derandomized by default so that `make test` gives the same result every
+# run; HYPOTHESIS_PROFILE=explore searches with fresh random examples.
+settings.register_profile(
+    "repeatable",
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile("explore", deadline=None, max_examples=500)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 ROOT = Path(__file__).resolve().parents[1]
 TOUR = ROOT / "examples" / "tour"

@@ -99,7 +99,10 @@ def test_the_app_autosaves_and_exits_cleanly(tour_story: Story, tmp_path: Path, 
     assert autosaved_turns(saves) == game.state.turns
 
 
-def test_plain_mode_ctrl_c_exits_with_the_game_autosaved(tour_story: Story, tmp_path: Path) -> None:
+@pytest.mark.parametrize(("sig", "expected"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_plain_mode_signals_exit_with_the_game_autosaved(
+    tour_story: Story, tmp_path: Path, sig: signal.Signals, expected: int
+) -> None:
     saves = tmp_path / "saves"
     process = subprocess.Popen(
         [*GAME, "--plain", "--story", str(TOUR), "--saves", str(saves)],
@@ -116,12 +119,12 @@ def test_plain_mode_ctrl_c_exits_with_the_game_autosaved(tour_story: Story, tmp_
         # Wait for the prompt: the choice has been autosaved and the game waits for input.
         shown = read_until(process.stdout.fileno(), b"back to the quay.\n> ", 30)
         assert b"back to the quay.\n> " in shown
-        process.send_signal(signal.SIGINT)
+        process.send_signal(sig)
         code = process.wait(timeout=20)
     finally:
         if process.poll() is None:
             process.kill()
             process.wait()
-    assert code == 130  # the conventional code for an interrupted program
+    assert code == expected  # the conventional codes: 128 + the signal's number
     assert process.stderr is not None and b"Traceback" not in process.stderr.read()
     assert autosaved_turns(saves) == 1

@@ -9,7 +9,9 @@ terminal, each command read is echoed after the prompt, so a transcript reads li
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 from pathlib import Path
 from typing import TextIO
 
@@ -299,15 +301,20 @@ class PlainSession:
                 self.say("(There is an autosave: type `load autosave` to continue it.)")
                 self.say()
             self.show_entries(list(self.game.log))
+        try:
+            return self.loop()
+        except (KeyboardInterrupt, Terminated) as exc:
+            if self.game.state.turns:
+                self.autosave()
+            self.say()
+            self.say("Interrupted. (The game is autosaved.)")
+            return 143 if isinstance(exc, Terminated) else 130
+
+    def loop(self) -> int:
         while True:
             self.stdout.write(PROMPT)
             self.stdout.flush()
-            try:
-                line = self.stdin.readline()
-            except KeyboardInterrupt:
-                self.say()
-                self.say("Interrupted. (The game was autosaved after your last choice.)")
-                return 130
+            line = self.stdin.readline()
             if not line:
                 self.say()
                 self.say("Goodbye.")
@@ -324,6 +331,14 @@ def _is_tty(stream: TextIO) -> bool:
         return stream.isatty()
     except (AttributeError, ValueError):
         return False
+
+
+class Terminated(Exception):
+    """Raised by the SIGTERM handler so that play stops through the normal clean-up."""
+
+
+def _on_sigterm(_signum: int, _frame: object) -> None:
+    raise Terminated
 
 
 def run_plain(
@@ -344,4 +359,11 @@ def run_plain(
         print(f"rougegame: the story fails as it starts: {exc}", file=sys.stderr)
         return 1
     session = PlainSession(story, saves, stdin or sys.stdin, stdout or sys.stdout, game)
-    return session.run(load)
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        return session.run(load)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
