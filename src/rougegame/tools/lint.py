@@ -165,7 +165,8 @@ def _variable_checks(story: Story) -> list[Problem]:
     read: set[str] = set()
     for ast, _node in _expressions(story):
         read.update(name for kind, name, _col in references(ast) if kind == "var")
-    read.update(card.variable for card in story.dossier)
+    dossier = {card.variable for card in story.dossier}
+    read.update(dossier)
     if story.gauge:
         read.add(story.gauge)
     written = {eff.target for eff, _node in _effects(story) if eff.op != "unlock"}
@@ -192,7 +193,8 @@ def _variable_checks(story: Story) -> list[Problem]:
                     "`{" + name + "}`, or delete it",
                 )
             )
-        elif name not in written:
+        elif name not in written and name not in dossier:
+            # A dossier card may wait for a later act to change: "unknown" is a real status.
             problems.append(
                 _warn(
                     "never-written",

@@ -307,7 +307,7 @@ class PlainSession:
             if self.game.state.turns:
                 self.autosave()
             self.say()
-            self.say("Interrupted. (The game is autosaved.)")
+            self.say("Interrupted. (The game was autosaved after your last choice.)")
             return 143 if isinstance(exc, Terminated) else 130
 
     def loop(self) -> int:
