@@ -148,9 +148,14 @@ def worker_play(story_dir: Path, saves_dir: Path, runs: int) -> None:
         loaded = store.load(SLOT, game.story)
         Game(game.story, loaded.state).passage()
         loads.append(clock() - start)
+    again = Game(game.story)  # the same steps once every chapter's nodes are ready
+    start = clock()
+    _play(again, STEPS)
+    ready_us = (clock() - start) / STEPS * 1e6
     _emit(
         {
             "step_us": step_us,
+            "step_ready_us": ready_us,
             "save_ms": statistics.median(saves) * 1e3,
             "load_save_ms": statistics.median(loads) * 1e3,
             "state_bytes": path.stat().st_size,
@@ -266,6 +271,7 @@ class Bench:
         self.cpu = cpu
         self.saves = work / "saves"
         self.cache = work / "cache"
+        self.notes: dict[str, float] = {}  # figures shown in the report but not in the JSON
 
     def env(self, cache: Path | None) -> dict[str, str]:
         env = dict(os.environ)
@@ -349,6 +355,7 @@ class Bench:
         def median(key: str) -> float:
             return statistics.median(p[key] for p in plays)
 
+        self.notes = {"step_ready_us": median("step_ready_us")}
         return {
             "cold_load_s": statistics.median(cold),
             "warm_load_s": statistics.median(warm),
@@ -376,7 +383,7 @@ def _rounded(results: dict[str, float]) -> dict[str, float | int]:
     return out
 
 
-def report(results: dict[str, float | int], clock_name: str) -> str:
+def report(results: dict[str, float | int], clock_name: str, notes: dict[str, float]) -> str:
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     lines = [
         f"{results['nodes']:,} nodes, {results['words']:,} words "
@@ -392,6 +399,11 @@ def report(results: dict[str, float | int], clock_name: str) -> str:
             ratio = results["first_frame_s"] / max(results["textual_floor_s"], 1e-9)
             note = f"   ({ratio:.2f}x the Textual floor; target 1.3x)"
         lines.append(f"  {key:<16} {value:>12}{note}")
+    if "step_ready_us" in notes:
+        lines.append(
+            f"  step_us is {notes['step_ready_us']:.1f} once every chapter's nodes have been read "
+            "and compiled\n  (the first game pays for that as it reaches each chapter)"
+        )
     return "\n".join(lines)
 
 
@@ -428,7 +440,7 @@ def main(argv: list[str] | None = None) -> int:
         results["nodes"] = args.nodes
         results["words"] = words
         final = _rounded(results)
-        print(report(final, args.clock))
+        print(report(final, args.clock, bench.notes))
         if args.json:
             print(json.dumps(final))
     finally:
