@@ -6,6 +6,7 @@ from __future__ import annotations
 import gc
 import os
 import pickle
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -15,7 +16,7 @@ import pytest
 from rougegame.engine.game import Game
 from rougegame.story import linker, loader
 from rougegame.story.loader import clear_memory_cache, load_story
-from rougegame.story.model import NodeTable
+from rougegame.story.model import Node, NodeTable
 from rougegame.story.problems import Location, StoryError
 
 MakeStory = Callable[..., Path]
@@ -253,3 +254,25 @@ def test_entries_kept_in_memory_stay_under_their_limit(
     assert 0 < loader._memo_bytes <= everything // 2
     assert [n.text for n in story.nodes.values()][-1] == "The end."  # nodes still readable
     clear_memory_cache()
+
+
+def test_a_chapter_is_made_ready_once_even_with_two_readers() -> None:
+    loads: list[str] = []
+    release = threading.Event()
+
+    def load(chapter_id: str) -> list[Node]:
+        loads.append(chapter_id)
+        release.wait(5)  # hold the first reader inside, so the second one has to wait
+        return []
+
+    table = NodeTable({"a.x": "a", "a.y": "a", "b.z": "b"}, load)
+    assert repr(table) == "<NodeTable of 3 nodes, 0 ready>"
+    readers = [threading.Thread(target=table.load_chapter, args=("a",)) for _ in range(2)]
+    for reader in readers:
+        reader.start()
+    release.set()
+    for reader in readers:
+        reader.join(5)
+    table.load_chapter("a")
+    assert loads == ["a"]
+    assert table.chapter_of("b.z") == "b" and loads == ["a"]

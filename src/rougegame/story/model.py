@@ -218,22 +218,13 @@ class NodeTable(Mapping[str, Node]):
     def __init__(
         self,
         chapter_of: dict[str, str],
-        load: Callable[[str], Iterable[Node]] | None = None,
+        load: Callable[[str], Iterable[Node]],
     ) -> None:
         self._chapter_of = chapter_of  # node id -> chapter id, in story order
         self._load = load
         self._loaded: set[str] = set()
         self._lock = threading.Lock()
         self._nodes: dict[str, Node] = {}
-
-    @classmethod
-    def of(cls, nodes: Iterable[Node]) -> NodeTable:
-        """A table of nodes that are ready already."""
-        table = cls({})
-        for node in nodes:
-            table._chapter_of[node.id] = node.chapter
-            table._nodes[node.id] = node
-        return table
 
     def __getitem__(self, node_id: str) -> Node:
         node = self._nodes.get(node_id)
@@ -271,8 +262,6 @@ class NodeTable(Mapping[str, Node]):
         with self._lock:
             if chapter_id in self._loaded:
                 return
-            if self._load is None:
-                raise KeyError(chapter_id)
             for node in self._load(chapter_id):
                 self._nodes.setdefault(node.id, node)
             self._loaded.add(chapter_id)
