@@ -17,6 +17,7 @@ import pickle
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from rougegame.story import safepickle
 from rougegame.story.expressions import (
     Ast,
     Compiled,
@@ -142,7 +143,7 @@ def pack_chapter(chapter: Chapter, nodes: list[Node]) -> ChapterFile:
 
 
 def unpack_nodes(part: ChapterFile) -> list[Node]:
-    nodes: list[Node] = pickle.loads(part.blob)
+    nodes: list[Node] = safepickle.loads(part.blob)
     return nodes
 
 

@@ -32,6 +32,7 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
+from rougegame.story import safepickle
 from rougegame.story.linker import ChapterFile, link, pack_chapter
 from rougegame.story.model import Chapter, Manifest, Node, Story
 from rougegame.story.problems import Location, Problem, StoryError
@@ -115,9 +116,26 @@ def shipped_story() -> Path:
 def cache_dir() -> Path | None:
     setting = os.environ.get("ROUGEGAME_CACHE")
     if setting is not None:
-        return None if setting.lower() in ("", "0", "off", "no") else Path(setting)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "rougegame"
+        if setting.lower() in ("", "0", "off", "no"):
+            return None
+        folder = Path(setting)
+    else:
+        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        folder = Path(base) / "rougegame"
+    return folder if _private(folder) else None
+
+
+def _private(folder: Path) -> bool:
+    """False for a cache folder that other users could write to (then no cache is used)."""
+    try:
+        info = folder.stat()
+    except FileNotFoundError:
+        return True  # it will be created, private to this user
+    except OSError:
+        return False
+    if hasattr(os, "getuid") and info.st_uid != os.getuid():
+        return False
+    return not info.st_mode & 0o022
 
 
 def _cache_key(kind: str, file: str, content: str) -> str:
@@ -144,7 +162,7 @@ def _encode(value: Any) -> bytes:
 def _decode(data: bytes) -> Any:
     """The value of a cache entry; raises on any damage it can see."""
     stream = io.BytesIO(data)
-    value = pickle.load(stream)
+    value = safepickle.load(stream)
     if not (isinstance(value, tuple) and value[:1] == (_CHAPTER_ENTRY,)):
         return value
     _tag, chapter, summary, size, crc = value

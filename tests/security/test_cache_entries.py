@@ -1,0 +1,65 @@
+"""The compiled-story cache cannot be used to run code, and a shared cache folder is not used."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import pytest
+
+from rougegame.story import loader
+
+TOUR = Path(__file__).resolve().parents[2] / "examples" / "tour"
+
+
+class _Payload:
+    """Unpickling this would create a file: proof that code ran."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[str, str]]:
+        return (Path.write_text, (str(self.marker), "ran"))  # type: ignore[return-value]
+
+
+def test_a_poisoned_cache_entry_is_refused_and_rebuilt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("ROUGEGAME_CACHE", str(cache))
+    loader.clear_memory_cache()
+    first = loader.load_story(TOUR)
+    entries = sorted(cache.glob("*.pickle"))
+    assert entries, "loading should have filled the cache"
+    marker = tmp_path / "marker"
+    for entry in entries:
+        entry.write_bytes(pickle.dumps(_Payload(marker)))
+    loader.clear_memory_cache()
+    again = loader.load_story(TOUR)
+    assert not marker.exists()
+    assert list(again.nodes) == list(first.nodes)
+    # The entries were rebuilt from the story files and now read back cleanly.
+    loader.clear_memory_cache()
+    assert list(loader.load_story(TOUR).nodes) == list(first.nodes)
+    assert not marker.exists()
+
+
+def test_a_cache_folder_others_can_write_to_is_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)
+    monkeypatch.setenv("ROUGEGAME_CACHE", str(shared))
+    assert loader.cache_dir() is None
+    loader.clear_memory_cache()
+    loader.load_story(TOUR)
+    assert list(shared.iterdir()) == []
+
+
+def test_a_private_cache_folder_is_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    private = tmp_path / "private"
+    private.mkdir(mode=0o700)
+    private.chmod(0o700)
+    monkeypatch.setenv("ROUGEGAME_CACHE", str(private))
+    assert loader.cache_dir() == private
