@@ -1013,3 +1013,35 @@ def test_too_many_chapter_files(make_story: MakeStory, monkeypatch: pytest.Monke
     with pytest.raises(StoryError) as info:
         load_story(root)
     assert info.value.problems[0].message == "more than 2 chapter files"
+
+
+def test_an_unreadable_chapter_does_not_cause_false_missing_targets(tmp_path: Path) -> None:
+    story = tmp_path / "s"
+    (story / "chapters").mkdir(parents=True)
+    (story / "story.yaml").write_text(
+        "format: 1\nid: s\ntitle: S\nstart: one.a\n", encoding="utf-8"
+    )
+    (story / "chapters" / "1.yaml").write_text(
+        "chapter: one\ntitle: One\nnodes:\n  a:\n    text: Hi\n    choices:\n"
+        "      - {text: Onward, to: two.b}\n",
+        encoding="utf-8",
+    )
+    (story / "chapters" / "2.yaml").write_text(
+        "chapter: two\ntitle: Two\nnodes:\n  b:\n    text: x\n    text: y\n", encoding="utf-8"
+    )
+    with pytest.raises(StoryError) as info:
+        load_story(story, use_cache=False)
+    codes = [p.code for p in info.value.problems]
+    assert codes == ["duplicate-key", "unchecked"]
+    assert info.value.problems[1].severity == "warning"
+
+
+def test_a_single_file_story_named_story_yaml_keeps_its_inline_chapters(tmp_path: Path) -> None:
+    (tmp_path / "story.yaml").write_text(
+        "format: 1\nid: one-file\ntitle: One file\nstart: one.a\nchapters:\n"
+        "  - chapter: one\n    title: One\n    nodes:\n      a:\n        text: Hi\n"
+        "        ending: {id: e, title: E}\n",
+        encoding="utf-8",
+    )
+    story = load_story(tmp_path / "story.yaml", use_cache=False)
+    assert list(story.nodes) == ["one.a"]

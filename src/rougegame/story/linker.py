@@ -267,7 +267,9 @@ def effect_type_problem(
 
 
 class _Linker:
-    def __init__(self, manifest: Manifest, parts: list[ChapterFile]) -> None:
+    def __init__(self, manifest: Manifest, parts: list[ChapterFile], partial: bool = False) -> None:
+        self.partial = partial
+        self.unchecked = 0
         self.m = manifest
         self.parts = parts
         self.p = ProblemList(list(manifest.problems))
@@ -347,10 +349,25 @@ class _Linker:
                 endings.add(ending_id)
         return True
 
+    def defer(self, node_id: str | None = None) -> bool:
+        """In a partial link (some files could not be read), count instead of reporting a
+        reference the missing files may satisfy: a node of a chapter that did not load, or any
+        variable or codex entry."""
+        if not self.partial:
+            return False
+        if node_id is not None:
+            chapter = node_id.rsplit(".", 1)[0] if "." in node_id else ""
+            if chapter in self.chapters:
+                return False
+        self.unchecked += 1
+        return True
+
     def check_ref(self, kind: str, name: str, loc: Location, node: str | None) -> bool:
         if kind == "var":
             if name in self.variables:
                 return True
+            if self.defer():
+                return False
             hint = did_you_mean(name, self.variables)
             if hint is None:
                 hint = (
@@ -364,6 +381,8 @@ class _Linker:
         if kind == "node":
             if name in self.nodes:
                 return True
+            if self.defer(name):
+                return False
             self.p.error(
                 f"no node `{name}`",
                 loc,
@@ -374,6 +393,8 @@ class _Linker:
             return False
         if name in self.codex:
             return True
+        if self.defer():
+            return False
         self.p.error(
             f"no codex entry `{name}`",
             loc,
@@ -454,14 +475,15 @@ class _Linker:
                         if choice.target
                         else None
                     )
-                self.p.error(
-                    f"choice `{choice.text or choice.kind}` leads to `{choice.target}`"
-                    ", which does not exist",
-                    choice.target_loc,
-                    node=node.id,
-                    hint=hint,
-                    code="missing-target",
-                )
+                if not self.defer(target):
+                    self.p.error(
+                        f"choice `{choice.text or choice.kind}` leads to `{choice.target}`"
+                        ", which does not exist",
+                        choice.target_loc,
+                        node=node.id,
+                        hint=hint,
+                        code="missing-target",
+                    )
             if choice.condition is not None:
                 assert choice.condition_loc is not None
                 self.expression(choice.condition, choice.condition_loc, node.id, node.chapter)
@@ -472,7 +494,7 @@ class _Linker:
 
     def manifest_pass(self) -> None:
         m = self.m
-        if m.start and m.start not in self.nodes:
+        if m.start and m.start not in self.nodes and not self.defer(m.start):
             self.p.error(
                 f"the start node `{m.start}` does not exist",
                 m.start_loc,
@@ -515,7 +537,15 @@ class _Linker:
         if self.p.errors or not self.summaries_pass():
             self.nodes_pass()
         self.manifest_pass()
-        if self.p.errors:
+        if self.unchecked:
+            self.p.warning(
+                f"{self.unchecked} reference(s) to nodes of other chapters, variables or codex "
+                "entries were not checked, because a file could not be read",
+                Location(self.m.file),
+                hint="fix the unreadable file(s) and check again",
+                code="unchecked",
+            )
+        if self.p.errors or self.partial:
             raise StoryError(_sorted(self.p.items))
         waiting = {part.chapter.id: part for part in self.linked}
 
@@ -558,9 +588,14 @@ def link(
     root: str,
     files: list[str],
     content_hash: str,
+    partial: bool = False,
 ) -> Story:
-    """Link parsed files into a playable story, or raise StoryError with every problem."""
+    """Link parsed files into a playable story, or raise StoryError with every problem.
+
+    ``partial`` says some files could not be read: then the link only collects problems, and
+    references those files may satisfy are counted rather than reported.
+    """
     try:
-        return _Linker(manifest, parts).run(root, files, content_hash)
+        return _Linker(manifest, parts, partial).run(root, files, content_hash)
     except ExprError as exc:  # pragma: no cover - parse errors are caught earlier
         raise StoryError([]) from exc

@@ -346,7 +346,7 @@ def resolve_path(path: str | os.PathLike[str] | None) -> tuple[Path, Path | None
                 )
             ]
         )
-    if p.name == MANIFEST:
+    if p.name == MANIFEST and (p.parent / "chapters").is_dir():
         return p.parent, None
     folder = p.absolute().parent  # `chapters` even when the path is just `01_dock.yaml`
     if folder.name == "chapters" and (folder.parent / MANIFEST).is_file():
@@ -406,9 +406,10 @@ def _load_folder(root: Path, use_cache: bool) -> Story:
         parts.append(part)
         files.append(str(file))
     if problems:
-        # Report YAML-level problems together with what linking the rest finds.
+        # Report YAML-level problems together with what linking the rest finds, except for
+        # references that the unreadable files may well have satisfied.
         try:
-            link(manifest, parts, str(root), files, digest.hexdigest()[:16])
+            link(manifest, parts, str(root), files, digest.hexdigest()[:16], partial=True)
         except StoryError as exc:
             problems.extend(exc.problems)
         raise StoryError(problems)
