@@ -39,7 +39,8 @@ def _saves_arg(p: argparse.ArgumentParser) -> None:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(tools: bool = True) -> argparse.ArgumentParser:
+    """The command line; ``tools=False`` leaves out the tools' subcommands (and their imports)."""
     parser = argparse.ArgumentParser(
         prog="rougegame",
         description="Rouge Redstar: a terminal interactive-fiction game, and its story tools.",
@@ -78,9 +79,10 @@ def build_parser() -> argparse.ArgumentParser:
     schema = sub.add_parser("schema", help="print the JSON Schema of the story format")
     schema.set_defaults(handler=cmd_schema)
 
-    _load_tools()
-    for adder in _EXTRA:
-        adder(sub)
+    if tools:
+        _load_tools()
+        for adder in _EXTRA:
+            adder(sub)
     return parser
 
 
@@ -120,15 +122,27 @@ def cmd_play(args: argparse.Namespace) -> int:
         from rougegame.tools.plain import run_plain
 
         return run_plain(story, saves_dir(args), load=getattr(args, "load", None))
-    from rougegame.ui.app import RougeApp
+    import gc
 
-    app = RougeApp(
-        story,
-        saves_dir=saves_dir(args),
-        load_slot=getattr(args, "load", None),
-        story_path=getattr(args, "story", None),
-    )
-    app.run()
+    # Starting the interface makes a great many objects that live as long as the game, and next
+    # to no garbage: the cyclic collector would only walk them again and again. It is paused
+    # until the first screen is drawn (the app turns it back on then).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        from rougegame.ui.app import RougeApp
+
+        app = RougeApp(
+            story,
+            saves_dir=saves_dir(args),
+            load_slot=getattr(args, "load", None),
+            story_path=getattr(args, "story", None),
+            resume_gc=collecting,
+        )
+        app.run()
+    finally:
+        if collecting:
+            gc.enable()
     return app.return_code or EXIT_OK
 
 
@@ -223,10 +237,12 @@ def cmd_schema(_args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
     words = list(sys.argv[1:] if argv is None else argv)
     if words and words[0].startswith("-") and words[0] not in ("-h", "--help", "--version"):
         words.insert(0, "play")  # `rougegame --story DIR` means `rougegame play --story DIR`
+    # Playing (and --version) never needs the tools' subcommands: importing them would only
+    # delay the game.
+    parser = build_parser(tools=bool(words) and words[0] not in ("play", "--version"))
     args = parser.parse_args(words)
     if args.command is None:
         args = parser.parse_args(["play", *words])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
@@ -126,6 +125,8 @@ def format_problems(problems: Iterable[Problem]) -> str:
 
 def did_you_mean(word: str, options: Iterable[str]) -> str | None:
     """A 'did you mean' hint for a misspelt name, or None when nothing is close."""
+    import difflib  # only a story with problems needs it; loading a good one should not pay
+
     pool = list(options)
     close = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
     if not close:

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import signal
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
@@ -28,26 +29,37 @@ from rougegame.engine.saves import AUTOSAVE, QUICKSAVE, SaveError
 from rougegame.story.loader import chapter_files, load_story
 from rougegame.story.model import Story
 from rougegame.story.problems import Problem, StoryError
-from rougegame.ui.commands import GameCommands
 from rougegame.ui.keys import APP_KEYS, bindings, known_ids
-from rougegame.ui.screens.about import AboutScreen
-from rougegame.ui.screens.codex import CodexScreen
-from rougegame.ui.screens.confirm import ConfirmScreen
-from rougegame.ui.screens.dossier import DossierScreen
-from rougegame.ui.screens.ending import EndingScreen
-from rougegame.ui.screens.gallery import GalleryScreen
-from rougegame.ui.screens.help import HelpScreen
-from rougegame.ui.screens.history import HistoryScreen
-from rougegame.ui.screens.problems import ProblemsScreen
-from rougegame.ui.screens.saveload import SaveLoadScreen
-from rougegame.ui.screens.settings import SettingsScreen
-from rougegame.ui.screens.story import StoryScreen
-from rougegame.ui.screens.title import TitleScreen
 from rougegame.ui.session import Session
 from rougegame.ui.theme import ROUGE_THEME, THEME_NAME
 
+if TYPE_CHECKING:
+    from textual.command import Provider
+    from textual.screen import Screen
+
+    from rougegame.ui.screens.story import StoryScreen
+
 # Actions that need a game in progress.
 GAME_ACTIONS = {"choose", "undo", "save", "quicksave", "dossier", "history", "title"}
+
+
+# Screens are imported when they are first shown: starting the game loads only the one it opens.
+def _title_screen() -> Screen[None]:
+    from rougegame.ui.screens.title import TitleScreen
+
+    return TitleScreen()
+
+
+def _story_screen() -> Screen[None]:
+    from rougegame.ui.screens.story import StoryScreen
+
+    return StoryScreen()
+
+
+def _game_commands() -> type[Provider]:
+    from rougegame.ui.commands import GameCommands
+
+    return GameCommands
 
 
 class RougeApp(App[int]):
@@ -56,8 +68,11 @@ class RougeApp(App[int]):
     TITLE = "Rouge Redstar"
     CSS_PATH = "app.tcss"
     BINDINGS: ClassVar[list[BindingType]] = list(bindings(APP_KEYS))
-    COMMANDS = App.COMMANDS | {GameCommands}
-    MODES: ClassVar[dict[str, Any]] = {"title": TitleScreen, "story": StoryScreen}
+    COMMANDS = App.COMMANDS | {_game_commands}
+    MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {
+        "title": _title_screen,
+        "story": _story_screen,
+    }
     DEFAULT_MODE = "title"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-normal"), (160, "-wide")]  # noqa: RUF012
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]  # noqa: RUF012
@@ -73,10 +88,28 @@ class RougeApp(App[int]):
         settings: Settings | None = None,
         clock: Callable[[], float] = time.monotonic,
         watch_interval: float = 1.0,
+        resume_gc: bool = False,
     ) -> None:
-        super().__init__()
-        self.session = Session(story, saves_dir, clock=clock)
+        """``resume_gc``: turn Python's garbage collector on once the first screen is drawn (the
+        command line pauses it while the game starts)."""
+        session = Session(story, saves_dir, clock=clock)
+        # A slot given at start is loaded before any screen is built, so that the story screen is
+        # the first one drawn; when it cannot be read, the game opens on the title screen instead.
+        first_load: list[str] | SaveError | None = None
+        if load_slot:
+            try:
+                first_load = session.load(load_slot)
+            except SaveError as exc:
+                first_load = exc
+        start = "story" if isinstance(first_load, list) else "title"
+        self.DEFAULT_MODE = start  # type: ignore[misc]  # read by App.__init__, per instance
+        # The first screen's stylesheet is read with the app's own, so that showing it does not
+        # parse the whole stylesheet once more (it only styles its own screen).
+        super().__init__(css_path=[self.CSS_PATH, f"screens/{start}.tcss"])
+        self.session = session
         self.load_slot = load_slot
+        self._first_load = first_load
+        self._resume_gc = resume_gc
         self.story_path = story_path
         self.watch_interval = watch_interval
         self.startup_notes: list[str] = list(self.session.notes)
@@ -87,11 +120,11 @@ class RougeApp(App[int]):
         self.settings = settings
         self.register_theme(ROUGE_THEME)
         if settings.theme in self.available_themes:
-            self.theme = settings.theme
+            self._start_theme(settings.theme)
         else:
             if settings.theme != THEME_NAME:
                 self.startup_notes.append(f"Unknown theme {settings.theme!r}; using the default.")
-            self.theme = THEME_NAME
+            self._start_theme(THEME_NAME)
         unknown = sorted(set(settings.keys) - known_ids())
         if unknown:
             self.startup_notes.append(f"Unknown key ids in settings ignored: {', '.join(unknown)}.")
@@ -102,6 +135,23 @@ class RougeApp(App[int]):
         self.quitting = False
         self.new_ending_id: str | None = None
         self._animate_next = False
+
+    def _start_theme(self, name: str) -> None:
+        """Choose the theme before the app runs.
+
+        Setting ``theme`` restyles a running app: it schedules one more full parse of the
+        stylesheet, which starting would pay for nothing. No stylesheet has been parsed yet here,
+        so new CSS variables and the theme's class are all it takes, as long as the theme keeps
+        the default's dark or light mode and ANSI colours (which set the app's colour filter);
+        any other theme is set the ordinary way.
+        """
+        theme, default = self.get_theme(name), self.current_theme
+        if theme is None or (theme.dark, theme.ansi) != (default.dark, default.ansi):
+            self.theme = name
+            return
+        self.set_reactive(App.theme, name)
+        self.set_class(True, f"-theme-{name}", update=False)
+        self.stylesheet.set_variables(self.get_css_variables())
 
     # -- shortcuts --------------------------------------------------------------------------
     @property
@@ -122,6 +172,8 @@ class RougeApp(App[int]):
             stack = self.get_screen_stack("story")
         except KeyError:
             return None
+        from rougegame.ui.screens.story import StoryScreen
+
         base = stack[0] if stack else None
         return base if isinstance(base, StoryScreen) else None
 
@@ -131,10 +183,22 @@ class RougeApp(App[int]):
         for note in self.startup_notes:
             self.say(note, "warning")
         self.theme_changed_signal.subscribe(self, self._theme_changed)
-        if self.load_slot:
-            self.load_game(self.load_slot)
+        first_load, self._first_load = self._first_load, None
+        if isinstance(first_load, SaveError):
+            self.say(str(first_load), "error", title="Could not load")
+        elif first_load is not None and self.load_slot:
+            for note in first_load:
+                self.say(note, "warning", title="Loaded with changes")
+            self._say_loaded(self.load_slot)
         self.set_watching(self.settings.watch_story)
         self._install_signals()
+        if self._resume_gc:
+            self.call_after_refresh(self._started)
+
+    def _started(self) -> None:
+        """The first screen is up: the collector runs again, as it should during play."""
+        self._resume_gc = False
+        gc.enable()
 
     def on_unmount(self) -> None:
         loop = asyncio.get_running_loop()
@@ -179,6 +243,8 @@ class RougeApp(App[int]):
         self.finish(autosave=True)
 
     def action_quit_game(self) -> None:
+        from rougegame.ui.screens.confirm import ConfirmScreen
+
         if not self.settings.confirm_quit:
             self.finish(autosave=True)
             return
@@ -209,6 +275,8 @@ class RougeApp(App[int]):
 
     # -- starting a game --------------------------------------------------------------------
     def action_new_game(self) -> None:
+        from rougegame.ui.screens.confirm import ConfirmScreen
+
         if self.session.continue_info() is None and self.session.game is None:
             self.start_new_game()
             return
@@ -252,6 +320,10 @@ class RougeApp(App[int]):
         for note in notes:
             self.say(note, "warning", title="Loaded with changes")
         self.show_story(reset=True)
+        self._say_loaded(slot)
+        return True
+
+    def _say_loaded(self, slot: str) -> None:
         game = self.session.game
         if slot == AUTOSAVE and game is not None:
             node = game.node
@@ -259,7 +331,6 @@ class RougeApp(App[int]):
             self.say(f"{chapter} · {node.title}", title="Welcome back")
         else:
             self.say(f"Loaded “{slot}”.", title="Loaded")
-        return True
 
     def show_story(self, reset: bool = False, animate: bool = False) -> None:
         """Switch to the story screen, closing any dialogs there, and bring it up to date."""
@@ -326,6 +397,8 @@ class RougeApp(App[int]):
             self.new_ending_id = outcome.ending_id
 
     def story_problem(self, exc: StoryRuntimeError) -> None:
+        from rougegame.ui.screens.problems import ProblemsScreen
+
         problem = Problem(
             exc.message,
             node=exc.node,
@@ -351,14 +424,20 @@ class RougeApp(App[int]):
         game = self.session.game
         if game is None or not game.is_ending:
             return
+        from rougegame.ui.screens.ending import EndingScreen
+
         self.push_screen(EndingScreen())
 
     # -- saves ------------------------------------------------------------------------------
     def action_save(self) -> None:
+        from rougegame.ui.screens.saveload import SaveLoadScreen
+
         if self.session.game is not None:
             self.push_screen(SaveLoadScreen("save"))
 
     def action_load(self) -> None:
+        from rougegame.ui.screens.saveload import SaveLoadScreen
+
         self.push_screen(SaveLoadScreen("load"), self._loaded)
 
     def _loaded(self, notes: list[str] | None) -> None:
@@ -388,28 +467,42 @@ class RougeApp(App[int]):
 
     # -- screens ----------------------------------------------------------------------------
     def action_codex(self) -> None:
+        from rougegame.ui.screens.codex import CodexScreen
+
         self.push_screen(CodexScreen())
 
     def action_dossier(self) -> None:
+        from rougegame.ui.screens.dossier import DossierScreen
+
         if self.session.game is not None:
             self.push_screen(DossierScreen())
 
     def action_history(self) -> None:
+        from rougegame.ui.screens.history import HistoryScreen
+
         if self.session.game is not None:
             self.push_screen(HistoryScreen())
 
     def action_help(self) -> None:
+        from rougegame.ui.screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
     def action_settings(self) -> None:
+        from rougegame.ui.screens.settings import SettingsScreen
+
         if not isinstance(self.screen, SettingsScreen):
             self.push_screen(SettingsScreen())
 
     def action_endings(self) -> None:
+        from rougegame.ui.screens.gallery import GalleryScreen
+
         self.push_screen(GalleryScreen())
 
     def action_about(self) -> None:
+        from rougegame.ui.screens.about import AboutScreen
+
         self.push_screen(AboutScreen())
 
     # -- settings ---------------------------------------------------------------------------
@@ -430,6 +523,8 @@ class RougeApp(App[int]):
 
     def reload_story(self, quiet: bool = False) -> bool:
         """Read the story files again; on problems keep playing the last good story."""
+        from rougegame.ui.screens.problems import ProblemsScreen
+
         source = self.story_path or self.story.root
         try:
             story = load_story(source)
@@ -460,6 +555,8 @@ class RougeApp(App[int]):
         return True
 
     def show_problems(self, problems: list[Problem]) -> None:
+        from rougegame.ui.screens.problems import ProblemsScreen
+
         title = "The story has problems; still playing the last good version"
         if isinstance(self.screen, ProblemsScreen):
             self.screen.dismiss()

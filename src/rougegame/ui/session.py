@@ -25,7 +25,6 @@ from rougegame.engine.saves import (
     restore,
 )
 from rougegame.story.model import CodexEntry, Story
-from rougegame.ui.transcript import transcript_markdown
 
 Clock = Callable[[], float]
 
@@ -264,6 +263,8 @@ class Session:
 
     def export_transcript(self, when: datetime | None = None) -> Path:
         """Write the history as Markdown in the saves folder; returns the file. Raises SaveError."""
+        from rougegame.ui.transcript import transcript_markdown
+
         game = self._require()
         moment = when or datetime.now(UTC).astimezone()
         self.store.ensure()
