@@ -83,6 +83,20 @@ def _walk(
     report.reached.update(game.state.visits)
 
 
+def _begin(
+    story: Story, mode: str, start: str | None, values: Mapping[str, Value] | None
+) -> tuple[Report, Driver, GameState | None]:
+    """A fresh report and driver, and the first state (None when the story fails at once,
+    which the report then describes)."""
+    values = dict(values or {})
+    report = new_report(story, mode, start, values)
+    driver = Driver(story, start, values)
+    try:
+        return report, driver, driver.begin()
+    except StoryRuntimeError as exc:
+        return failed_start(report, driver, exc), driver, None
+
+
 def random_playtest(
     story: Story,
     *,
@@ -94,14 +108,10 @@ def random_playtest(
     prefer_new: bool = False,
 ) -> Report:
     """Play ``runs`` seeded random playthroughs from the start."""
-    values = dict(values or {})
-    report = new_report(story, "random", start, values)
+    report, driver, first = _begin(story, "random", start, values)
     report.runs, report.seed, report.max_steps = runs, seed, max_steps
-    driver = Driver(story, start, values)
-    try:
-        first = driver.begin()
-    except StoryRuntimeError as exc:
-        return failed_start(report, driver, exc)
+    if first is None:
+        return report
     findings = Findings(driver, first)
     rng = random.Random(seed)
     for _run in range(runs):
@@ -150,14 +160,10 @@ def guided_playtest(
     values: Mapping[str, Value] | None = None,
 ) -> Report:
     """Random runs that each start from a rarely explored state found by earlier runs."""
-    values = dict(values or {})
-    report = new_report(story, "guided", start, values)
+    report, driver, first = _begin(story, "guided", start, values)
     report.runs, report.seed, report.max_steps = runs, seed, max_steps
-    driver = Driver(story, start, values)
-    try:
-        first = driver.begin()
-    except StoryRuntimeError as exc:
-        return failed_start(report, driver, exc)
+    if first is None:
+        return report
     findings = Findings(driver, first)
     numbers = _gating_numbers(story)
 
@@ -200,14 +206,10 @@ def exhaustive_playtest(
     values: Mapping[str, Value] | None = None,
 ) -> Report:
     """Search every reachable state breadth-first, up to ``budget`` states."""
-    values = dict(values or {})
-    report = new_report(story, "exhaustive", start, values)
+    report, driver, first = _begin(story, "exhaustive", start, values)
     report.budget = budget
-    driver = Driver(story, start, values)
-    try:
-        first = driver.begin()
-    except StoryRuntimeError as exc:
-        return failed_start(report, driver, exc)
+    if first is None:
+        return report
     search = _Search(driver, report, first)
     search.run(budget)
     report.findings = search.findings.done()
