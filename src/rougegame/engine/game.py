@@ -263,10 +263,8 @@ class Game:
     def _eval(self, node: str, func: Callable[[Any], Value]) -> Value:
         try:
             return func(self)
-        except ExprRuntimeError as exc:
-            raise StoryRuntimeError(node, str(exc)) from None
-        except KeyError as exc:
-            raise StoryRuntimeError(node, f"unknown variable {exc}") from None
+        except (ExprRuntimeError, KeyError) as exc:
+            raise _runtime_error(node, exc) from None
 
     def render(self, node: Node) -> str:
         if node.template is None:
@@ -306,9 +304,13 @@ class Game:
     def is_available(self, choice: Choice) -> bool:
         if choice.kind == "once" and f"{self.state.node}#{choice.index}" in self.state.once:
             return False
-        if choice.check is None:
+        check = choice.check
+        if check is None:
             return True
-        return bool(self._eval(self.state.node, choice.check))
+        try:  # `_eval`, inlined: this runs for every choice on every step
+            return bool(check(self))
+        except (ExprRuntimeError, KeyError) as exc:
+            raise _runtime_error(self.state.node, exc) from None
 
     def choice_text(self, choice: Choice) -> str:
         if choice.template is None:
@@ -461,10 +463,11 @@ class Game:
             state.location = node.location
         if node.effects:
             self._apply(node.effects, node_id)
-        self._log_passage(node_id)
+        self._log_passage(node_id, node)
 
-    def _log_passage(self, node_id: str) -> None:
-        node = self.story.nodes[node_id]
+    def _log_passage(self, node_id: str, node: Node | None = None) -> None:
+        if node is None:
+            node = self.story.nodes[node_id]
         try:
             text = "\n\n".join(self.paragraphs(node))
         except StoryRuntimeError:
@@ -515,7 +518,14 @@ class Game:
         entered: list[str] = []
         for _ in range(FALLBACK_LIMIT):
             node = self.node
-            if node.ending is not None or self.available():
+            if node.ending is not None:
+                return entered
+            for choice in node.choices:
+                if choice.kind == "fallback":
+                    break
+            else:  # no fallback here: nothing to follow
+                return entered
+            if self.available():
                 return entered
             fallback = next(
                 (c for c in node.choices if c.kind == "fallback" and self.is_available(c)), None
@@ -552,6 +562,12 @@ class Game:
             value = self.state.vars.get(card.variable, "unknown")
             out.append((card.id, card.name, str(value)))
         return out
+
+
+def _runtime_error(node: str, exc: Exception) -> StoryRuntimeError:
+    if isinstance(exc, KeyError):
+        return StoryRuntimeError(node, f"unknown variable {exc}")
+    return StoryRuntimeError(node, str(exc))
 
 
 def _num(value: Value, node: str, eff: Effect) -> float:

@@ -52,9 +52,14 @@ class ExprRuntimeError(Exception):
 class Env(Protocol):
     """What an expression can see while it runs."""
 
-    vars: dict[str, Value]
-    visits: dict[str, int]
-    unlocked: Mapping[str, Any]
+    @property
+    def vars(self) -> dict[str, Value]: ...
+
+    @property
+    def visits(self) -> dict[str, int]: ...
+
+    @property
+    def unlocked(self) -> Mapping[str, Any]: ...
 
 
 _TOKEN = re.compile(

@@ -64,6 +64,42 @@ def _reduce_location(loc: Location) -> tuple[Callable[..., Location], tuple[str,
 
 copyreg.pickle(Location, _reduce_location)
 
+# The places of a node, a choice, an ending or an effect, packed as ``(file, line, column, line,
+# column, ...)`` with a line of -1 for a place that is absent. A chapter's nodes hold a thousand
+# places; packed, they unpickle as plain numbers, and a Location is made only when a tool or a
+# message asks for one (play never does).
+Spots = tuple[Any, ...]
+
+
+def spots(*places: Location | None) -> Spots:
+    """Pack places in one file (see :data:`Spots`)."""
+    file = next((p.file for p in places if p is not None), "")
+    packed: list[Any] = [file]
+    for place in places:
+        if place is None:
+            packed += (-1, 0)
+        else:
+            if place.file != file:
+                raise ValueError(f"{place} is not in {file}")
+            packed += (place.line, place.column)
+    return tuple(packed)
+
+
+def place(packed: Spots, index: int) -> Location:
+    """The ``index``-th place packed in ``packed``, which must be there."""
+    found = optional_place(packed, index)
+    if found is None:
+        raise LookupError(f"no place {index} in {packed!r}")
+    return found
+
+
+def optional_place(packed: Spots, index: int) -> Location | None:
+    line = packed[1 + 2 * index]
+    if line < 0:
+        return None
+    return location(packed[0], line, packed[2 + 2 * index])
+
+
 CHOICE_KINDS = ("sticky", "once", "fallback")
 CODEX_SECTIONS = ("characters", "places", "lore")
 DOSSIER_STATUSES = ("unknown", "located", "eliminated", "spared")
@@ -116,8 +152,12 @@ class Effect:
     target: str
     value: Ast | None
     source: str
-    loc: Location
+    spots: Spots  # loc
     compiled: Callable[[Env], Value] | None = None
+
+    @property
+    def loc(self) -> Location:
+        return place(self.spots, 0)
 
 
 @pickles_as_arguments
@@ -132,12 +172,25 @@ class Choice:
     reason: str | None
     effects: list[Effect]
     kind: str
-    loc: Location
-    target_loc: Location
-    condition_loc: Location | None = None
+    spots: Spots  # loc, target_loc, condition_loc, text_loc
     template: Template | None = None
     check: Callable[[Env], Value] | None = None
-    text_loc: Location | None = None
+
+    @property
+    def loc(self) -> Location:
+        return place(self.spots, 0)
+
+    @property
+    def target_loc(self) -> Location:
+        return place(self.spots, 1)
+
+    @property
+    def condition_loc(self) -> Location | None:
+        return optional_place(self.spots, 2)
+
+    @property
+    def text_loc(self) -> Location | None:
+        return optional_place(self.spots, 3)
 
 
 @pickles_as_arguments
@@ -147,9 +200,16 @@ class Ending:
     title: str
     epilogue: str
     segments: list[Segment]
-    loc: Location
+    spots: Spots  # loc, epilogue_loc
     template: Template | None = None
-    epilogue_loc: Location | None = None
+
+    @property
+    def loc(self) -> Location:
+        return place(self.spots, 0)
+
+    @property
+    def epilogue_loc(self) -> Location | None:
+        return optional_place(self.spots, 1)
 
 
 @pickles_as_arguments
@@ -166,11 +226,18 @@ class Node:
     effects: list[Effect]
     choices: list[Choice]
     ending: Ending | None
-    loc: Location
-    text_loc: Location
+    spots: Spots  # loc, text_loc
     words: int = 0
     template: Template | None = None
     static_paragraphs: list[str] | None = None
+
+    @property
+    def loc(self) -> Location:
+        return place(self.spots, 0)
+
+    @property
+    def text_loc(self) -> Location:
+        return place(self.spots, 1)
 
 
 @pickles_as_arguments

@@ -29,6 +29,7 @@ from rougegame.story.model import (
     Manifest,
     Node,
     Variable,
+    spots,
 )
 from rougegame.story.problems import Location, ProblemList, did_you_mean
 from rougegame.story.text import TextError, paragraphs, parse_text, sanitize
@@ -174,7 +175,7 @@ def _parse_effects(chk: _Checker, m: Mapping, key: str, node: str) -> list[Effec
                 code="expression",
             )
             continue
-        effects.append(Effect(ast.op, ast.target, ast.value, value, loc))
+        effects.append(Effect(ast.op, ast.target, ast.value, value, spots(loc)))
     return effects
 
 
@@ -489,8 +490,7 @@ def _parse_node(
                 etitle,
                 epilogue,
                 _segments(chk, em, "epilogue", epilogue, full),
-                m.where("ending"),
-                epilogue_loc=em.where("epilogue"),
+                spots(m.where("ending"), em.where("epilogue")),
             )
         if "choices" in m:
             chk.p.error(
@@ -517,8 +517,7 @@ def _parse_node(
         effects=effects,
         choices=choices,
         ending=ending,
-        loc=where,
-        text_loc=m.where("text"),
+        spots=spots(where, m.where("text")),
         words=words,
         static_paragraphs=static,
     )
@@ -587,8 +586,5 @@ def _parse_choice(chk: _Checker, node: str, index: int, item: Any, loc: Location
         reason=reason,
         effects=_parse_effects(chk, m, "effects", node),
         kind=kind,
-        loc=loc,
-        target_loc=m.where("to"),
-        condition_loc=m.where("if") if "if" in m else None,
-        text_loc=m.where("text"),
+        spots=spots(loc, m.where("to"), m.where("if") if "if" in m else None, m.where("text")),
     )
