@@ -313,9 +313,12 @@ class Game:
             raise _runtime_error(self.state.node, exc) from None
 
     def choice_text(self, choice: Choice) -> str:
-        if choice.template is None:
+        template = choice.template
+        if template is None:
             return choice.text
-        return str(self._eval(self.state.node, choice.template.render))
+        if template.static is not None:
+            return template.static
+        return str(self._eval(self.state.node, template.render))
 
     def choices(self) -> list[ChoiceView]:
         """The choices the player sees: available ones, and disabled ones that have a reason."""
