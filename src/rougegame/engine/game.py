@@ -268,6 +268,8 @@ class Game:
 
     def render(self, node: Node) -> str:
         if node.template is None:
+            if node.static_paragraphs is not None:
+                return "\n\n".join(node.static_paragraphs)
             return node.text
         return str(self._eval(node.id, node.template.render))
 

@@ -223,7 +223,8 @@ def finish_nodes(nodes: list[Node]) -> list[Node]:
             finish = finishers[chapter] = _Finisher(chapter)
         for eff in node.effects:
             finish.effect(eff)
-        node.template = finish.template(node.segments)
+        if node.static_paragraphs is None:  # prose that never varies was split when parsed
+            node.template = finish.template(node.segments)
         if node.ending is not None:
             node.ending.template = finish.template(node.ending.segments)
         for choice in node.choices:
