@@ -31,8 +31,19 @@ _NO_CALLBACKS: tuple[()] = ()
 _new = object.__new__
 
 
+class _TriggerNames(dict[int, str]):
+    """Choice index -> trigger name, made once for each index met."""
+
+    def __missing__(self, index: int) -> str:
+        name = self[index] = f"c{index}"
+        return name
+
+
+_TRIGGERS = _TriggerNames()
+
+
 def trigger_name(choice: Choice) -> str:
-    return f"c{choice.index}"
+    return _TRIGGERS[choice.index]
 
 
 class ChoiceTransition(Transition):
@@ -112,7 +123,9 @@ class StoryMachine:
         # Marks that the copiers look for among the prototypes' attributes.
         source, dest, name = "\0source", "\0dest", "\0name"
         self._states = _Copier(self.machine.state_cls(name, ignore_invalid_triggers=False), name)
-        self._transitions = _Copier(ChoiceTransition(source, dest, **self._callbacks), source, dest)
+        prototype = ChoiceTransition(source, dest, **self._callbacks)
+        prototype.choice = None  # type: ignore[assignment]  # copies get theirs
+        self._transitions = _Copier(prototype, source, dest)
 
     def _check(self, event: EventData) -> bool:
         transition: ChoiceTransition = event.transition  # type: ignore[assignment]
@@ -130,8 +143,6 @@ class StoryMachine:
         if chapter_id in self.built:
             return
         self.built.add(chapter_id)
-        chapter = self.story.chapters[chapter_id]
-        nodes = self.story.nodes
         machine = self.machine
         # Registered the way ``add_states`` and ``add_transition`` register them, without their
         # per-call checks and model helpers (``is_<state>``, which a node id with a dot in it
@@ -147,14 +158,15 @@ class StoryMachine:
             self._transitions.template,
             self._transitions.keys,
         )
-        for node_id in chapter.nodes:
+        triggers = _TRIGGERS
+        for node in self.story.nodes.in_chapter(chapter_id):
+            node_id = node.id
             state = _new(state_cls)
             state.__dict__ = attrs = state_template.copy()
             attrs[name] = node_id
             states[node_id] = state
-        for node_id in chapter.nodes:
-            for choice in nodes[node_id].choices:
-                trigger = trigger_name(choice)
+            for choice in node.choices:
+                trigger = triggers[choice.index]
                 event = events.get(trigger)
                 if event is None:  # the first time: let the machine make the event
                     machine.add_transition(trigger, node_id, choice.target, **self._callbacks)
@@ -183,7 +195,9 @@ class StoryMachine:
 
     def fire(self, choice: Choice) -> bool:
         """Take a choice through the machine; False when its guard refuses."""
-        self.ensure_chapter(self.story.nodes.chapter_of(choice.target))
-        event = self.machine.events[trigger_name(choice)]
+        machine = self.machine
+        if choice.target not in machine.states:
+            self.ensure_chapter(self.story.nodes.chapter_of(choice.target))
+        event = machine.events[_TRIGGERS[choice.index]]
         result: bool = event.trigger(self.model)
         return result

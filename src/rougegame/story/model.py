@@ -280,7 +280,7 @@ class NodeTable(Mapping[str, Node]):
     large story starts without doing it for the chapters nobody visits.
     """
 
-    __slots__ = ("_chapter_of", "_load", "_loaded", "_lock", "_nodes")
+    __slots__ = ("_chapter_of", "_chapters", "_load", "_lock", "_nodes")
 
     def __init__(
         self,
@@ -289,7 +289,7 @@ class NodeTable(Mapping[str, Node]):
     ) -> None:
         self._chapter_of = chapter_of  # node id -> chapter id, in story order
         self._load = load
-        self._loaded: set[str] = set()
+        self._chapters: dict[str, list[Node]] = {}  # the chapters made ready, their nodes in order
         self._lock = threading.Lock()
         self._nodes: dict[str, Node] = {}
 
@@ -324,14 +324,23 @@ class NodeTable(Mapping[str, Node]):
     def is_ready(self, node_id: str) -> bool:
         return node_id in self._nodes
 
+    def in_chapter(self, chapter_id: str) -> list[Node]:
+        """One chapter's nodes, in order, made ready if they are not."""
+        found = self._chapters.get(chapter_id)
+        if found is None:
+            self.load_chapter(chapter_id)
+            found = self._chapters[chapter_id]
+        return found
+
     def load_chapter(self, chapter_id: str) -> None:
         """Make one chapter's nodes ready (once, even when two threads ask at the same time)."""
         with self._lock:
-            if chapter_id in self._loaded:
+            if chapter_id in self._chapters:
                 return
+            ready = []
             for node in self._load(chapter_id):
-                self._nodes.setdefault(node.id, node)
-            self._loaded.add(chapter_id)
+                ready.append(self._nodes.setdefault(node.id, node))
+            self._chapters[chapter_id] = ready
 
 
 @dataclass
