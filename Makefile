@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
 
-.PHONY: play test lint types check pytest bench clean
+.PHONY: play test lint types check pytest bench bytecode clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -15,11 +15,16 @@ $(STAMP_RUN): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
+# Bytecode for the game's own modules, as a normal install would write it: the editable install
+# leaves it to the first start, which never writes it when PYTHONDONTWRITEBYTECODE is set.
+bytecode: $(STAMP_RUN)
+	$(BIN)/python -m compileall -q src/rougegame
+
 $(STAMP_TEST): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@ $(STAMP_RUN)
 
-play: $(STAMP_RUN)
+play: bytecode
 	$(BIN)/rougegame play
 
 lint: $(STAMP_TEST)
