@@ -371,6 +371,7 @@ async def test_keys_can_be_remapped_from_the_settings(make_app: MakeApp, notes: 
     settings = Settings(typewriter=False, keys={"undo": "b", "codex": "k", "nonsense": "x"})
     app = make_app(settings=settings)
     async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()  # notes about the start pop up once the first screen is drawn
         assert any("nonsense" in n for n in notes(app))
         await pilot.press("n", "1", "b")
         await pilot.pause()

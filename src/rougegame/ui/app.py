@@ -180,9 +180,17 @@ class RougeApp(App[int]):
     # -- start and stop ---------------------------------------------------------------------
     def on_mount(self) -> None:
         self.set_keymap(self.keymap)
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
+        self.set_watching(self.settings.watch_story)
+        self._install_signals()
+        # Notes about the start pop up once the first screen is drawn, not before it.
+        self.call_after_refresh(self._started)
+
+    def _started(self) -> None:
+        """The first screen is up: say what there is to say about the start, and let the
+        garbage collector run again (the command line pauses it while the game starts)."""
         for note in self.startup_notes:
             self.say(note, "warning")
-        self.theme_changed_signal.subscribe(self, self._theme_changed)
         first_load, self._first_load = self._first_load, None
         if isinstance(first_load, SaveError):
             self.say(str(first_load), "error", title="Could not load")
@@ -190,15 +198,9 @@ class RougeApp(App[int]):
             for note in first_load:
                 self.say(note, "warning", title="Loaded with changes")
             self._say_loaded(self.load_slot)
-        self.set_watching(self.settings.watch_story)
-        self._install_signals()
         if self._resume_gc:
-            self.call_after_refresh(self._started)
-
-    def _started(self) -> None:
-        """The first screen is up: the collector runs again, as it should during play."""
-        self._resume_gc = False
-        gc.enable()
+            self._resume_gc = False
+            gc.enable()
 
     def on_unmount(self) -> None:
         loop = asyncio.get_running_loop()

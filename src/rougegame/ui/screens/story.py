@@ -90,6 +90,7 @@ class StoryScreen(Screen[None]):
         self._shown: list[tuple[Block, Widget]] = []
         self._current: Block | None = None
         self._ready = False
+        self._synced_at_mount = False
 
     @property
     def rouge(self) -> RougeApp:
@@ -108,9 +109,12 @@ class StoryScreen(Screen[None]):
         self.set_interval(1.0, self._tick)
         self._ready = True
         self.sync(reset=True, animate=self.rouge.take_animate())
+        self._synced_at_mount = True
 
     def on_screen_resume(self) -> None:
-        if self._ready:
+        if self._synced_at_mount:  # the screen is shown for the first time: it is up to date
+            self._synced_at_mount = False
+        elif self._ready:
             self.sync()
 
     def _tick(self) -> None:
