@@ -122,3 +122,65 @@ def test_the_machine_guard_is_the_choice_condition(tour_story: Story) -> None:
     game.choose(1)
     assert game.state.vars["nectar"] == 1  # the effect ran in the transition's callback
     assert game.state.node == "lock.gate"
+
+
+def test_copied_states_and_transitions_match_ones_the_library_builds(tour_story: Story) -> None:
+    """A chapter's states and transitions are copies of prototypes; each must carry what
+    ``transitions`` itself would have given it, and the choice it stands for."""
+    sm, rec = make(tour_story)
+    sm.place(tour_story.start)
+    for chapter_id in tour_story.chapters:
+        sm.ensure_chapter(chapter_id)
+    machine = sm.machine
+    callbacks = {"conditions": [sm._check], "before": (sm._chosen,), "after": (), "prepare": ()}
+
+    def plain(attrs: dict[str, object]) -> dict[str, object]:
+        """Attributes with lists and tuples alike, and conditions by what they check."""
+        out: dict[str, object] = {}
+        for key, value in attrs.items():
+            if key == "conditions":
+                value = [(c.func, c.target) for c in value]  # type: ignore[attr-defined]
+            elif isinstance(value, tuple):
+                value = list(value)
+            out[key] = value
+        return out
+
+    assert set(machine.states) == set(tour_story.nodes)
+    for node_id, state in machine.states.items():
+        built = machine.state_cls(node_id, ignore_invalid_triggers=False)
+        assert type(state) is type(built) and plain(vars(state)) == plain(vars(built))
+        assert state.name == node_id
+    seen = 0
+    for trigger, event in machine.events.items():
+        for source, transitions in event.transitions.items():
+            for transition in transitions:
+                choice = transition.choice
+                assert trigger == trigger_name(choice) and source == transition.source
+                assert choice is tour_story.nodes[source].choices[choice.index]
+                assert transition.dest == choice.target
+                built = type(transition)(source, choice.target, **callbacks)
+                attrs = dict(vars(transition))
+                del attrs["choice"]
+                assert plain(attrs) == plain(vars(built))
+                seen += 1
+    assert seen == sum(len(node.choices) for node in tour_story.nodes.values())
+    # The copies work: firing one runs the guard, the choice's callback and the entry.
+    first = tour_story.nodes[tour_story.start].choices[0]
+    assert sm.fire(first)
+    assert rec.guarded[-1] == rec.chosen[-1] == first.text
+    assert rec.entered[-1] == first.target == sm.current
+
+
+def test_copies_share_no_callback_list() -> None:
+    from transitions import State
+
+    from rougegame.engine.machine import _Copier
+
+    prototype = State("\0name", on_enter=["a"], ignore_invalid_triggers=False)
+    copier = _Copier(prototype, "\0name")
+    (key,) = copier.keys
+    assert copier.template[key] == "\0name" and vars(prototype)[key] == "\0name"
+    assert copier.template["on_enter"] == ("a",)  # a tuple: copies cannot add to one another
+    assert all(not isinstance(v, list) for v in copier.template.values())
+    with pytest.raises(RuntimeError, match="cannot tell"):
+        _Copier(prototype, "\0missing")

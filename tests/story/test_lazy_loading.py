@@ -276,3 +276,47 @@ def test_a_chapter_is_made_ready_once_even_with_two_readers() -> None:
     table.load_chapter("a")
     assert loads == ["a"]
     assert table.chapter_of("b.z") == "b" and loads == ["a"]
+
+
+def test_places_are_packed_as_numbers_and_made_on_demand() -> None:
+    from rougegame.story.model import optional_place, place, spots
+
+    a, b = Location("ch.yaml", 3, 7), Location("ch.yaml", 9, 1)
+    packed = spots(a, None, b)
+    assert packed == ("ch.yaml", 3, 7, -1, 0, 9, 1)
+    assert place(packed, 0) == a and optional_place(packed, 1) is None and place(packed, 2) == b
+    with pytest.raises(LookupError):
+        place(packed, 1)
+    with pytest.raises(ValueError, match=r"other\.yaml"):
+        spots(a, Location("other.yaml", 1, 1))
+    # In a pickled node the places are plain numbers: no Location is made to read one back.
+    data = pickle.dumps(packed, pickle.HIGHEST_PROTOCOL)
+    assert b"Location" not in data and b"location" not in data
+
+
+def test_node_places_read_back_from_the_cache(
+    make_story: MakeStory, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("ROUGEGAME_CACHE", str(tmp_path / "cache"))
+    root = make_story(THREE_CHAPTERS)
+    clear_memory_cache()
+    fresh = load_story(root)
+    fresh_places = {
+        n.id: (
+            n.loc,
+            n.text_loc,
+            [(c.loc, c.target_loc, c.condition_loc, c.text_loc) for c in n.choices],
+        )
+        for n in fresh.nodes.values()
+    }
+    clear_memory_cache()
+    cached = load_story(root)
+    for node in cached.nodes.values():
+        assert fresh_places[node.id] == (
+            node.loc,
+            node.text_loc,
+            [(c.loc, c.target_loc, c.condition_loc, c.text_loc) for c in node.choices],
+        )
+    start = cached.nodes["a.start"]
+    assert start.loc == Location("story/chapters/a.yaml", 4, 3)  # `start:` in a.yaml
+    assert start.choices[0].condition_loc is not None and start.choices[1:] == []
