@@ -6,6 +6,8 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+from textual.pilot import Pilot
+
 from rougegame.engine.saves import AUTOSAVE, SaveStore
 from rougegame.story.model import Story
 from rougegame.ui.app import RougeApp
@@ -364,3 +366,37 @@ async def test_new_game_over_a_game_in_progress_asks_first(make_app: MakeApp) ->
         await pilot.pause()
         assert isinstance(app.screen, StoryScreen)
         assert app.session.game.state.node == "dock.quay"
+
+
+async def test_ctrl_c_copies_selected_text_in_a_field_and_quits_elsewhere(
+    make_app: MakeApp,
+) -> None:
+    from textual.widgets import Input
+
+    async def open_slot_prompt(app: RougeApp, pilot: Pilot[None]) -> Input:
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press("s")
+        await pilot.pause()
+        await pilot.press("enter")  # "+ New slot..."
+        await pilot.pause()
+        assert isinstance(app.screen, PromptScreen)
+        field = app.screen.query_one(Input)
+        await pilot.press("ctrl+a", "ctrl+k", *"dock")
+        return field
+
+    copied: list[str] = []
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        app.copy_to_clipboard = copied.append  # type: ignore[method-assign]
+        field = await open_slot_prompt(app, pilot)
+        field.select_all()
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+        assert copied == ["dock"]
+        assert isinstance(app.screen, PromptScreen)  # still naming the slot
+        assert app.return_code is None
+        field.action_end()  # nothing selected: ctrl+c quits, as everywhere else
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+    assert app.return_code == 0 and copied == ["dock"]

@@ -242,6 +242,12 @@ class RougeApp(App[int]):
         self.finish(autosave=True)
 
     def action_quit_now(self) -> None:
+        from textual.widgets import Input
+
+        focused = self.focused
+        if isinstance(focused, Input) and focused.selected_text:
+            focused.action_copy()  # in a text field with text selected, ctrl+c copies it
+            return
         self.finish(autosave=True)
 
     def action_quit_game(self) -> None:
