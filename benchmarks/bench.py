@@ -19,7 +19,8 @@ and warm loads, peak memory, the first frame) runs in a fresh Python process:
   and plays 2,000 steps;
 - ``first_frame_s``: from process start to the story screen drawn by the real game, run
   headless (``rougegame play --load SLOT``); ``textual_floor_s``: the same for a minimal Textual
-  app that shows one line, measured in the same run.
+  app that shows one line, measured in the same run (``--frames`` pairs of runs, interleaved,
+  11 by default: a first frame varies more from run to run than anything else measured).
 
 With ``--json`` the last line printed is one JSON object with exactly those keys plus ``nodes``
 and ``words``.
@@ -51,6 +52,7 @@ sys.path.insert(0, str(HERE))
 import gen_story  # noqa: E402
 
 STEPS = 2_000
+FRAME_PAIRS = 11  # first frames of the game and of the floor measured, unless --frames says
 SLOT = "bench"
 CLOCK_VARIABLE = "ROUGEGAME_BENCH_CLOCK"
 KEYS = (
@@ -305,10 +307,18 @@ def compile_game() -> None:
 
 
 class Bench:
-    def __init__(self, story_dir: Path, work: Path, runs: int, cpu: bool = False) -> None:
+    def __init__(
+        self,
+        story_dir: Path,
+        work: Path,
+        runs: int,
+        cpu: bool = False,
+        frames: int = FRAME_PAIRS,
+    ) -> None:
         self.story = story_dir
         self.work = work
         self.runs = runs
+        self.frames = frames
         self.cpu = cpu
         self.saves = work / "saves"
         self.cache = work / "cache"
@@ -389,7 +399,9 @@ class Bench:
         progress("first frames")
         self.worker("new-save", story, str(self.saves), cache=self.cache)
         frames, floors = [], []
-        for _run in range(self.runs):
+        # A first frame takes a fraction of a second and varies more than anything else here
+        # from run to run, so more pairs are run (interleaved, so that both meet the same load).
+        for _run in range(max(self.runs, self.frames)):
             floors.append(self.first_frame("floor"))
             frames.append(self.first_frame("frame", story, str(self.saves), cache=self.cache))
 
@@ -458,6 +470,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--nodes", type=int, required=True, help="story size (at least 8)")
     parser.add_argument("--runs", type=int, default=5, help="runs per figure (default 5)")
+    parser.add_argument(
+        "--frames",
+        type=int,
+        default=FRAME_PAIRS,
+        help=f"first frames of the game and of the floor, at least --runs (default {FRAME_PAIRS})",
+    )
     parser.add_argument("--json", action="store_true", help="end with one line of JSON")
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
     parser.add_argument(
@@ -467,8 +485,8 @@ def main(argv: list[str] | None = None) -> int:
         help="measure wall-clock time (default) or the CPU time of the process",
     )
     args = parser.parse_args(argv)
-    if args.nodes < 8 or args.runs < 1:
-        parser.error("--nodes must be at least 8 and --runs at least 1")
+    if args.nodes < 8 or args.runs < 1 or args.frames < 1:
+        parser.error("--nodes must be at least 8, and --runs and --frames at least 1")
     compile_game()
     work = args.keep or Path(tempfile.mkdtemp(prefix="rougegame-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -479,7 +497,7 @@ def main(argv: list[str] | None = None) -> int:
         def progress(message: str) -> None:
             print(f"[bench] {message}", file=sys.stderr, flush=True)
 
-        bench = Bench(story, work, args.runs, cpu=args.clock == "cpu")
+        bench = Bench(story, work, args.runs, cpu=args.clock == "cpu", frames=args.frames)
         results: dict[str, float] = bench.measure(progress)
         results["nodes"] = args.nodes
         results["words"] = words

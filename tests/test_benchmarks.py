@@ -93,6 +93,8 @@ def test_bench_prints_every_figure_as_json_last(tmp_path: Path) -> None:
             "200",
             "--runs",
             "1",
+            "--frames",
+            "1",
             "--json",
             "--keep",
             str(tmp_path / "work"),
