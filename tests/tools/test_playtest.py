@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from rougegame import cli
-from rougegame.story.expressions import parse_expression
+from rougegame.story.expressions import Value, parse_expression
 from rougegame.story.loader import load_story
 from rougegame.story.model import Story
 from rougegame.tools.explore import visit_caps
@@ -387,6 +387,55 @@ def test_from_a_node_with_values(capsys: pytest.CaptureFixture[str], faults: Pat
     assert "  from a.door with gold = 3" in out
     assert "Nodes    3 of 3 reached (100%)" in out
     assert "replay:" not in out  # plain mode always starts at the start
+
+
+def test_from_a_node_that_only_falls_through(make_story: MakeStory) -> None:
+    chapter = FAULTS.replace(
+        "        reason: You need a key.\n",
+        "        reason: You need a key.\n      - {kind: fallback, to: left}\n",
+        1,
+    )
+    root = make_story({"story.yaml": MANIFEST, "chapters/a.yaml": chapter}, name="fall")
+    story = load_story(root, use_cache=False)
+    # Without the key a.stuck offers nothing but its fallback, so every run goes on at once to
+    # a.left, whose effect runs on the way (gold 1: one more visit to a.left opens the door).
+    report = exhaustive_playtest(story, start="a.stuck")
+    assert {"a.stuck", "a.left"} <= report.reached
+    shortest = report.endings["win"].shortest
+    assert shortest is not None
+    assert steps(shortest) == [
+        ("a.left", 1, "Back."),
+        ("a.start", 1, "Go left."),
+        ("a.left", 2, "Door."),
+        ("a.door", 2, "Win."),
+    ]
+    # With the key, a.stuck has a choice to offer and the run starts there.
+    report = exhaustive_playtest(story, start="a.stuck", values={"key": True})
+    shortest = report.endings["win"].shortest
+    assert shortest is not None
+    assert steps(shortest)[0] == ("a.stuck", 1, "Use the key.")
+
+
+@pytest.mark.parametrize(
+    ("start", "values", "message"),
+    [
+        ("a.nowhere", {}, "no node `a.nowhere`"),
+        (None, {"gild": 1}, "no variable `gild`; did you mean `gold`?"),
+        (None, {"gold": "lots"}, "`gold` is a number, not 'lots' (text)"),
+        ("a.left", {"gold": 9}, "`gold` must be between 0 and 3, not 9"),
+        (None, {"key": 1}, "`key` is true or false, not 1 (a number)"),
+    ],
+)
+def test_a_start_that_does_not_fit_the_story_is_refused(
+    faults: Path, start: str | None, values: dict[str, Value], message: str
+) -> None:
+    story = load_story(faults, use_cache=False)
+    with pytest.raises(ValueError, match=re.escape(message)):
+        exhaustive_playtest(story, start=start, values=values)
+    with pytest.raises(ValueError, match=re.escape(message)):
+        random_playtest(story, start=start, values=values)
+    with pytest.raises(ValueError, match=re.escape(message)):
+        guided_playtest(story, start=start, values=values)
 
 
 @pytest.mark.parametrize(

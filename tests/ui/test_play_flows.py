@@ -383,6 +383,8 @@ async def test_ctrl_c_copies_selected_text_in_a_field_and_quits_elsewhere(
         assert isinstance(app.screen, PromptScreen)
         field = app.screen.query_one(Input)
         await pilot.press("ctrl+a", "ctrl+k", *"dock")
+        await pilot.pause()
+        assert field.value == "dock" and field.has_focus
         return field
 
     copied: list[str] = []
@@ -391,12 +393,16 @@ async def test_ctrl_c_copies_selected_text_in_a_field_and_quits_elsewhere(
         app.copy_to_clipboard = copied.append  # type: ignore[method-assign]
         field = await open_slot_prompt(app, pilot)
         field.select_all()
+        await pilot.pause()
+        assert field.selected_text == "dock"
         await pilot.press("ctrl+c")
         await pilot.pause()
         assert copied == ["dock"]
         assert isinstance(app.screen, PromptScreen)  # still naming the slot
         assert app.return_code is None
         field.action_end()  # nothing selected: ctrl+c quits, as everywhere else
+        await pilot.pause()
+        assert field.selected_text == ""
         await pilot.press("ctrl+c")
         await pilot.pause()
     assert app.return_code == 0 and copied == ["dock"]

@@ -2,6 +2,10 @@
 
 :class:`Game` is the API the UI and the author tools use. It never imports Textual. The same
 story and the same choices always give the same state (play time aside).
+
+A game begins at the story's start (``Game(story)``), in a saved state (``Game(story, state)``,
+or :meth:`Game.restore` on a game that exists), or at any node with chosen starting values
+(:meth:`Game.at`, which the playtests use to try one scene on its own).
 """
 
 from __future__ import annotations
@@ -9,13 +13,14 @@ from __future__ import annotations
 import copy
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
 from rougegame.engine.machine import StoryMachine
-from rougegame.story.expressions import ExprRuntimeError, Value
-from rougegame.story.model import Choice, Effect, Node, Story
+from rougegame.story.expressions import MAX_NUMBER, MAX_STRING, ExprRuntimeError, Value
+from rougegame.story.model import Choice, Effect, Node, Story, Variable
+from rougegame.story.problems import did_you_mean
 from rougegame.story.text import format_value, paragraphs
 
 UNDO_LIMIT = 100
@@ -232,6 +237,70 @@ class Game:
     def initial_state(story: Story) -> GameState:
         return GameState(story.start, {n: v.initial for n, v in story.variables.items()})
 
+    @classmethod
+    def at(
+        cls,
+        story: Story,
+        node_id: str,
+        *,
+        vars: Mapping[str, Value] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> Game:
+        """A new game that begins at ``node_id`` instead of the story's start.
+
+        The variables start at the story's initial values, with ``vars`` put over them. Then the
+        node is entered exactly as play enters a node: its effects run, its visit is counted, its
+        location becomes the current one, its passage goes into :attr:`log`, and when it offers
+        nothing but fallback choices they are followed as after any choice (so ``state.node``
+        may be a node after ``node_id``; the fallbacks and the passages they lead to are in the
+        log too). No choice has been taken yet: ``state.turns`` is 0, ``state.path`` is empty
+        and there is nothing to undo. ``Game.at(story, story.start)`` is the same game as
+        ``Game(story)``; from any other node, ``state.path`` holds only the choices taken from
+        there, so :meth:`replay` (which begins at the story's start) cannot rebuild the game.
+
+        Raises ValueError, naming the node or the variable, when the story has no node
+        ``node_id``, has no variable of a name in ``vars``, or a value does not fit its
+        variable: a value of another type than the variable's initial value (true/false,
+        number or text), a number outside the variable's ``min``/``max``, or a value beyond the
+        limits of the story language (±10¹⁵, 10,000 characters). Raises
+        :class:`StoryRuntimeError` when entering the node fails.
+        """
+        if node_id not in story.nodes:
+            hint = did_you_mean(node_id, story.nodes)
+            raise ValueError(f"the story has no node `{node_id}`" + (f"; {hint}" if hint else ""))
+        state = cls.initial_state(story)
+        state.node = node_id
+        for name, value in (vars or {}).items():
+            var = story.variables.get(name)
+            if var is None:
+                hint = did_you_mean(name, story.variables)
+                raise ValueError(
+                    f"the story has no variable `{name}`" + (f"; {hint}" if hint else "")
+                )
+            state.vars[name] = _start_value(var, value)
+        # Made as a game loaded in `state` is (its log of the passage as it stood is dropped),
+        # then the node is entered as play enters it.
+        game = cls(story, state, clock=clock)
+        game.log.clear()
+        game._enter(node_id)
+        game._follow_fallbacks()
+        return game
+
+    def restore(self, state: GameState, *, log: Iterable[LogEntry] = ()) -> None:
+        """Put this game in ``state``, as it stands, as loading a save does.
+
+        The node is not entered again: no effects run and no visit is counted. The game takes
+        ``state`` itself, not a copy (copy it first to keep it). The undo history is emptied,
+        the log becomes ``log`` (empty by default: unlike ``Game(story, state)``, no passage is
+        added) and the play clock runs on from ``state.play_time``.
+        """
+        self.state = state
+        self.machine.place(state.node)
+        self.undo_stack.clear()
+        self.log.clear()
+        self.log.extend(log)
+        self._session_start = self.clock()
+
     # -- the Env protocol seen by expressions ----------------------------------------------
     @property
     def vars(self) -> dict[str, Value]:
@@ -359,7 +428,14 @@ class Game:
 
     # -- acting ---------------------------------------------------------------------------
     def choose(self, index: int) -> list[Passage]:
-        """Take the choice at ``index`` (its position in the node). Returns the passages entered.
+        """Take the choice at ``index`` (its position in the node).
+
+        Returns a list of exactly one :class:`Passage`: that of the node play now stands at,
+        i.e. :meth:`passage` after the choice and after any fallback choices it led to. The
+        passages of the nodes that fallbacks passed through on the way are not in that list; they
+        are in :attr:`log`, which this call extends (from ``len(game.log)`` as it was before the
+        call) with a ``"choice"`` entry for the choice, a ``"passage"`` entry for each node
+        entered, and a ``"choice"`` entry for each fallback that has a text.
 
         Raises :class:`ChoiceUnavailable` for a choice not on offer and
         :class:`StoryRuntimeError` when the story itself fails; either way the state is
@@ -523,14 +599,10 @@ class Game:
         entered: list[str] = []
         for _ in range(FALLBACK_LIMIT):
             node = self.node
-            if node.ending is not None:
-                return entered
-            for choice in node.choices:
-                if choice.kind == "fallback":
-                    break
-            else:  # no fallback here: nothing to follow
-                return entered
-            if self.available():
+            # Every condition of the node's choices is evaluated here, even when it has no
+            # fallback: a condition that fails makes the choice that led here fail, and the
+            # player stays where the story still works.
+            if node.ending is not None or self.available():
                 return entered
             fallback = next(
                 (c for c in node.choices if c.kind == "fallback" and self.is_available(c)), None
@@ -567,6 +639,50 @@ class Game:
             value = self.state.vars.get(card.variable, "unknown")
             out.append((card.id, card.name, str(value)))
         return out
+
+
+def _start_value(var: Variable, value: object) -> Value:
+    """``value`` as a starting value for ``var`` (see :meth:`Game.at`), or ValueError."""
+    expected, got = _kind(var.initial), _kind(value)
+    if got != expected:
+        raise ValueError(
+            f"`{var.name}` is {expected}, not {value!r}" + (f" ({got})" if got else "")
+        )
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        if len(value) > MAX_STRING:
+            raise ValueError(f"`{var.name}` would be over {MAX_STRING:,} characters")
+        return value
+    if not isinstance(value, (int, float)):  # _kind knows no other kind
+        raise ValueError(f"`{var.name}` cannot be {value!r}")
+    if not -MAX_NUMBER <= value <= MAX_NUMBER:  # also NaN
+        raise ValueError(f"`{var.name}` is {value!r}, outside ±10¹⁵")
+    low, high = var.minimum, var.maximum
+    if low is not None and high is not None and not low <= value <= high:
+        bounds = f"between {_number(low)} and {_number(high)}"
+    elif low is not None and value < low:
+        bounds = f"at least {_number(low)}"
+    elif high is not None and value > high:
+        bounds = f"at most {_number(high)}"
+    else:
+        return value
+    raise ValueError(f"`{var.name}` must be {bounds}, not {_number(value)}")
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if value == int(value) else repr(value)
+
+
+def _kind(value: object) -> str | None:
+    """How a value is described to an author: the three kinds of story values, or None."""
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    return None
 
 
 def _runtime_error(node: str, exc: Exception) -> StoryRuntimeError:

@@ -1,13 +1,13 @@
 """The playtest driver: one Game moved between saved states, and what it finds on the way.
 
 Strategies (:mod:`rougegame.tools.search`) never replay from the start to reach a state: the
-:class:`Driver` assigns a copy of a saved :class:`GameState` to its one game, so each step costs
-one choice. It also computes the key under which the exhaustive search treats two states as the
-same: the node, every variable, the once-only choices taken, the codex entries unlocked, and the
-visit counts that some expression reads with ``visits()`` or ``visited()``, capped where the
-expression cannot tell larger counts apart (``visits(hub) >= 3`` cannot tell 4 from 40). Visit
-counts nothing reads do not split states, so a hub the player keeps coming back to does not make
-the search endless.
+:class:`Driver` makes its one game at the start node (:meth:`Game.at`) and then puts it in a copy of
+a saved :class:`GameState` (:meth:`Game.restore`), so each step costs one choice. It also computes
+the key under which the exhaustive search treats two states as the same: the node, every variable,
+the once-only choices taken, the codex entries unlocked, and the visit counts that some expression
+reads with ``visits()`` or ``visited()``, capped where the expression cannot tell larger counts
+apart (``visits(hub) >= 3`` cannot tell 4 from 40). Visit counts nothing reads do not split states,
+so a hub the player keeps coming back to does not make the search endless.
 """
 
 from __future__ import annotations
@@ -77,16 +77,17 @@ def resolve_node(story: Story, ref: str) -> str:
 
 
 class Driver:
-    """One Game, moved between saved states; computes state keys for the search."""
+    """One Game, moved between saved states; computes state keys for the search.
+
+    :meth:`begin` makes the game; :meth:`load` and every other method need it made.
+    """
+
+    game: Game
 
     def __init__(self, story: Story, start: str | None, values: Mapping[str, Value]) -> None:
         self.story = story
         self.start = start or story.start
         self.values = dict(values)
-        state = Game.initial_state(story)
-        state.node = self.start
-        state.vars.update(self.values)
-        self.game = Game(story, state)
         self.var_order = list(story.variables)
         caps: dict[str, int | None] = {}
         for ast, _node in _expressions(story):
@@ -96,27 +97,22 @@ class Driver:
         self.tracked = sorted(caps.items())
 
     def begin(self) -> GameState:
-        """Enter the start node as a new game does. Raises StoryRuntimeError."""
-        game = self.game
-        state = Game.initial_state(self.story)
-        state.node = self.start
-        state.vars.update(self.values)
-        game.state = state
-        game.machine.place(self.start)
-        game.log.clear()
-        game._enter(self.start)
-        game._follow_fallbacks()
+        """Make the game: the start node entered with the start values, as :meth:`Game.at`
+        enters it, and its passage rendered. Returns a copy of the state it stands in.
+
+        Raises StoryRuntimeError when entering the start fails, and ValueError when the start
+        node or a start value does not fit the story.
+        """
+        game = Game.at(self.story, self.start, vars=self.values)
         game.passage()
         game.log.clear()
-        game.undo_stack.clear()
+        self.game = game
         return game.state.copy()
 
     def load(self, state: GameState) -> Game:
+        """The game, put in a copy of ``state`` (its node not entered again), log emptied."""
         game = self.game
-        game.state = state.copy()
-        game.machine.place(state.node)
-        game.log.clear()
-        game.undo_stack.clear()
+        game.restore(state.copy())
         return game
 
     def key(self, state: GameState) -> Hashable:

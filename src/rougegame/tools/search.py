@@ -9,7 +9,9 @@
 - :func:`exhaustive_playtest` searches every reachable state breadth-first, up to a budget, and
   then looks for traps: states from which no ending can be reached.
 
-The same arguments always give the same report.
+Each starts at the story's start, or at ``start`` with the variables in ``values`` set first,
+entered as :meth:`Game.at <rougegame.engine.game.Game.at>` enters it; a ``start`` or a value
+that does not fit the story raises ValueError. The same arguments always give the same report.
 """
 
 from __future__ import annotations
