@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from engine_helpers import Clock
 
 from rougegame.engine.game import (
     FALLBACK_LIMIT,
@@ -106,16 +107,6 @@ nodes:
 ADD, ONCE, NEEDS_FIVE, SECRET, DIVIDE, BROKEN, HALL, DRAIN, FLAG = range(9)
 
 
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
 def story(make_story: MakeStory) -> Story:
     return load_story(make_story({"chapters/a.yaml": CHAPTER_A, "chapters/b.yaml": CHAPTER_B}))
@@ -123,7 +114,7 @@ def story(make_story: MakeStory) -> Story:
 
 @pytest.fixture
 def game(story: Story) -> Game:
-    return Game(story, clock=Clock())
+    return Game(story, clock=Clock(1000.0))
 
 
 def snapshot(game: Game) -> tuple[GameState, int, int, str]:
@@ -368,13 +359,13 @@ def test_play_continues_normally_after_undo(game: Game) -> None:
 
 def test_same_story_and_same_choices_give_the_same_state(story: Story) -> None:
     path = [ADD, ONCE, FLAG, HALL, 0]
-    a, b = Game(story, clock=Clock()), Game(story, clock=Clock())
+    a, b = Game(story, clock=Clock(1000.0)), Game(story, clock=Clock(1000.0))
     for index in path:
         a.choose(index)
         b.choose(index)
     assert a.state == b.state
     assert a.log == b.log
-    replayed = Game.replay(story, a.state.path, clock=Clock())
+    replayed = Game.replay(story, a.state.path, clock=Clock(1000.0))
     assert replayed.state == a.state
     assert replayed.state.same_as(a.state)
 
@@ -385,7 +376,7 @@ def test_replay_refuses_a_path_that_does_not_fit(story: Story) -> None:
 
 
 def test_play_time_follows_the_clock_and_survives_undo(story: Story) -> None:
-    clock = Clock()
+    clock = Clock(1000.0)
     game = Game(story, clock=clock)
     clock.now += 30
     assert game.play_time == 30
@@ -400,7 +391,7 @@ def test_play_time_follows_the_clock_and_survives_undo(story: Story) -> None:
 
 def test_a_game_resumes_from_a_state(story: Story, game: Game) -> None:
     game.choose(HALL)
-    resumed = Game(story, game.state.copy(), clock=Clock())
+    resumed = Game(story, game.state.copy(), clock=Clock(1000.0))
     assert resumed.state == game.state
     assert resumed.passage() == game.passage()
     assert [(e.kind, e.node_id) for e in resumed.log] == [("passage", "b.room")]

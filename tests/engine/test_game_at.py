@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from engine_helpers import Clock
 
 from rougegame.engine.game import Game, StoryRuntimeError
 from rougegame.story.expressions import Value
@@ -68,16 +69,6 @@ nodes:
 """
 
 
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
 def story(make_story: MakeStory) -> Story:
     return load_story(make_story({"story.yaml": MANIFEST, "chapters/a.yaml": CHAPTER}))
@@ -126,8 +117,8 @@ def test_a_node_with_only_fallbacks_is_left_by_them(story: Story) -> None:
 
 
 def test_at_the_story_start_it_is_a_new_game(story: Story) -> None:
-    at_start = Game.at(story, story.start, clock=Clock())
-    new = Game(story, clock=Clock())
+    at_start = Game.at(story, story.start, clock=Clock(1000.0))
+    new = Game(story, clock=Clock(1000.0))
     assert at_start.state == new.state
     assert at_start.log == new.log
     assert at_start.state.vars["n"] == 2  # the start's effect ran once, not twice
@@ -250,7 +241,7 @@ def test_restore_takes_the_state_itself_and_the_log_given(story: Story) -> None:
 
 
 def test_restore_runs_the_play_clock_on_from_the_state(story: Story) -> None:
-    clock = Clock()
+    clock = Clock(1000.0)
     game = Game.at(story, "a.middle", clock=clock)
     clock.now += 100  # time played before the restore does not count
     state = game.state.copy()

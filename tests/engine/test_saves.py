@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from engine_helpers import Clock
 
 from rougegame.engine import saves
 from rougegame.engine.game import Game
@@ -30,14 +31,6 @@ from rougegame.story.loader import load_story
 from rougegame.story.model import Story
 
 MakeStory = Callable[..., Path]
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture
