@@ -91,6 +91,8 @@ class _Journal:
 
 @dataclass(frozen=True, slots=True)
 class ChoiceView:
+    """A choice as the player sees it: its number, its text, and why it is shut if it is."""
+
     index: int  # the choice's position in its node (stable; what `choose` takes)
     number: int  # 1-based position among the visible choices (what the player presses)
     text: str
@@ -101,6 +103,8 @@ class ChoiceView:
 
 @dataclass(frozen=True, slots=True)
 class EndingView:
+    """The ending a passage reaches: its id, its title and its epilogue in paragraphs."""
+
     id: str
     title: str
     epilogue: list[str]
@@ -108,6 +112,8 @@ class EndingView:
 
 @dataclass(frozen=True, slots=True)
 class Passage:
+    """What the player reads at a node: its prose, who speaks, where, and any ending."""
+
     node_id: str
     title: str
     chapter_id: str

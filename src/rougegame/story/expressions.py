@@ -80,6 +80,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 @dataclass(frozen=True, slots=True)
 class Token:
+    """One token of an expression, with the column it starts at (1-based)."""
+
     kind: str
     text: str
     column: int

@@ -108,6 +108,8 @@ DOSSIER_STATUSES = ("unknown", "located", "eliminated", "spared")
 @pickles_as_arguments
 @dataclass(slots=True)
 class Variable:
+    """A story variable: its starting value, optional bounds, and the label the interface shows."""
+
     name: str
     initial: Value
     minimum: float | None = None
@@ -128,6 +130,8 @@ class Variable:
 @pickles_as_arguments
 @dataclass(slots=True)
 class CodexEntry:
+    """An entry of the codex, unlocked by an effect."""
+
     id: str
     section: str
     title: str
@@ -138,6 +142,8 @@ class CodexEntry:
 @pickles_as_arguments
 @dataclass(slots=True)
 class DossierCard:
+    """A card of the dossier, whose status is the value of a variable."""
+
     id: str
     name: str
     variable: str
@@ -148,6 +154,8 @@ class DossierCard:
 @pickles_as_arguments
 @dataclass(slots=True)
 class Effect:
+    """A change a node or a choice makes: ``set``, ``add``, ``sub`` a variable, or ``unlock``."""
+
     op: str  # "set", "add", "sub" or "unlock"
     target: str
     value: Ast | None
@@ -163,6 +171,8 @@ class Effect:
 @pickles_as_arguments
 @dataclass(slots=True)
 class Choice:
+    """A choice of a node: its text, where it leads, its condition and its effects."""
+
     index: int
     text: str
     segments: list[Segment]
@@ -196,6 +206,8 @@ class Choice:
 @pickles_as_arguments
 @dataclass(slots=True)
 class Ending:
+    """The ending a node is, with its epilogue."""
+
     id: str
     title: str
     epilogue: str
@@ -215,6 +227,8 @@ class Ending:
 @pickles_as_arguments
 @dataclass(slots=True)
 class Node:
+    """One passage of the story, with its choices (or its ending)."""
+
     id: str  # chapter.node
     chapter: str
     name: str
@@ -243,6 +257,8 @@ class Node:
 @pickles_as_arguments
 @dataclass(slots=True)
 class Chapter:
+    """A chapter file: its id, title, node ids in order, and what it declares itself."""
+
     id: str
     title: str
     file: str
@@ -256,6 +272,8 @@ class Chapter:
 @pickles_as_arguments
 @dataclass(slots=True)
 class Manifest:
+    """``story.yaml``: the story's title, start, variables, codex, dossier and gauge."""
+
     id: str
     title: str
     version: str
@@ -345,6 +363,8 @@ class NodeTable(Mapping[str, Node]):
 
 @dataclass
 class Story:
+    """A loaded, linked story, ready to play."""
+
     id: str
     title: str
     version: str

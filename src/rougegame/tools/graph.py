@@ -31,6 +31,8 @@ DEFAULT_WIDTH = 48
 
 @dataclass
 class MapNode:
+    """A node as the story map draws it."""
+
     id: str
     title: str
     chapter: str
@@ -43,6 +45,8 @@ class MapNode:
 
 @dataclass
 class MapEdge:
+    """A choice as the story map draws it: an arrow from one node to another."""
+
     source: str
     target: str
     text: str
@@ -52,6 +56,8 @@ class MapEdge:
 
 @dataclass
 class StoryMap:
+    """The story as a graph of nodes and choices, ready to be written out."""
+
     title: str
     story_id: str
     nodes: dict[str, MapNode] = field(default_factory=dict)

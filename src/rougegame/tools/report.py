@@ -51,6 +51,8 @@ class Finding:
 
 @dataclass
 class EndingStat:
+    """How often playtests reached one ending, and by which shortest path."""
+
     id: str
     title: str
     node: str

@@ -20,6 +20,8 @@ GAME = "Game"
 
 @dataclass(frozen=True, slots=True)
 class GameKey:
+    """A key of the game: its id (for remapping), default key, action, label and help text."""
+
     id: str
     key: str  # one or more keys, comma-separated
     action: str  # an action of the app

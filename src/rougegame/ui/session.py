@@ -42,6 +42,8 @@ class Outcome:
 
 @dataclass(frozen=True, slots=True)
 class CodexItem:
+    """A codex entry as the codex screen lists it, with whether it is new."""
+
     entry: CodexEntry
     new: bool
 
