@@ -155,8 +155,9 @@ def test_cache_entries_keep_their_nodes_after_the_head_and_check_them(
     assert len(entries) == 4
     chapters = [e for e in entries if isinstance(pickle.loads(e.read_bytes()), tuple)]
     assert len(chapters) == 3  # a head (chapter and summary) followed by the nodes' bytes
-    # Damage the nodes of every chapter (past the head): each is found and rebuilt at load,
-    # never met in the middle of a game.
+    # Damage the nodes of every chapter (past the head). A warm load reads only the heads: an
+    # entry cut short is found then, the others when their chapter is first needed; each is
+    # rebuilt from its chapter file, which still holds what was loaded.
     for entry in chapters:
         data = bytearray(entry.read_bytes())
         data[-3] ^= 0xFF
@@ -174,8 +175,41 @@ def test_cache_entries_keep_their_nodes_after_the_head_and_check_them(
     with monkeypatch.context() as m:
         m.setattr(loader, "parse_chapter", counting)
         again = load_story(root)
+        assert len(calls) == 1  # the one cut short
+        assert [n.text for n in again.nodes.values()] == [n.text for n in first.nodes.values()]
+    assert sorted(calls) == [
+        "story/chapters/a.yaml",
+        "story/chapters/b.yaml",
+        "story/chapters/c.yaml",
+    ]
+    clear_memory_cache()
+    with monkeypatch.context() as m:  # rebuilt: the next load reads every entry as it is
+        m.setattr(loader, "parse_chapter", counting)
+        load_story(root).nodes.load_chapter("b")
     assert len(calls) == 3
-    assert [n.text for n in again.nodes.values()] == [n.text for n in first.nodes.values()]
+
+
+def test_a_chapter_whose_entry_and_file_both_changed_says_so(
+    make_story: MakeStory, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("ROUGEGAME_CACHE", str(cache))
+    root = make_story(THREE_CHAPTERS)
+    clear_memory_cache()
+    load_story(root)
+    clear_memory_cache()
+    story = load_story(root)  # heads only
+    for entry in cache.glob("*.pickle"):
+        entry.unlink()  # the cache is cleared while the game runs...
+    assert story.nodes["a.start"].text == "a start"  # ...which only costs a reread
+    chapter_b = root / "chapters" / "b.yaml"
+    chapter_b.write_text(chapter_b.read_text().replace("b one", "b one, edited"))
+    with pytest.raises(StoryError) as info:  # ...but an edited file cannot stand in
+        story.nodes["b.one"]
+    problem = info.value.problems[0]
+    assert problem.code == "changed" and "load the story again" in (problem.hint or "")
+    assert str(problem.where) == "story/chapters/b.yaml"
+    assert not story.nodes.is_ready("b.one")
 
 
 def test_the_cache_is_pruned_least_recently_used_first(tmp_path: Path) -> None:
@@ -320,3 +354,28 @@ def test_node_places_read_back_from_the_cache(
     start = cached.nodes["a.start"]
     assert start.loc == Location("story/chapters/a.yaml", 4, 3)  # `start:` in a.yaml
     assert start.choices[0].condition_loc is not None and start.choices[1:] == []
+
+
+def test_a_choice_into_a_chapter_that_cannot_be_read_leaves_the_game_as_it_was(
+    make_story: MakeStory, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from rougegame.engine.game import StoryRuntimeError
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("ROUGEGAME_CACHE", str(cache))
+    root = make_story(THREE_CHAPTERS)
+    clear_memory_cache()
+    load_story(root)
+    clear_memory_cache()
+    game = Game(load_story(root))
+    game.state.vars["n"] = 1  # so that the choice into chapter b is open
+    before = game.state.copy()
+    for entry in cache.glob("*.pickle"):
+        entry.unlink()
+    chapter_b = root / "chapters" / "b.yaml"
+    chapter_b.write_text(chapter_b.read_text().replace("b one", "b one, edited"))
+    with pytest.raises(StoryRuntimeError) as info:
+        game.choose(0)  # a.start -> b.one
+    assert "has changed since the story was loaded" in info.value.message
+    assert info.value.node == "a.start"
+    assert game.state == before and game.state.node == "a.start" and not game.can_undo

@@ -20,7 +20,7 @@ from typing import Any
 from rougegame.engine.machine import StoryMachine
 from rougegame.story.expressions import MAX_NUMBER, MAX_STRING, ExprRuntimeError, Value
 from rougegame.story.model import Choice, Effect, Node, Story, Variable
-from rougegame.story.problems import did_you_mean
+from rougegame.story.problems import StoryError, did_you_mean
 from rougegame.story.text import format_value, paragraphs
 
 UNDO_LIMIT = 100
@@ -470,6 +470,9 @@ class Game:
             self._fire(choice)
             self._follow_fallbacks()
             result = [self.passage()]
+        except StoryError as exc:  # a chapter that could no longer be read from disk
+            self._rollback(journal)
+            raise StoryRuntimeError(node.id, "; ".join(p.brief() for p in exc.problems)) from None
         except Exception:
             self._rollback(journal)
             raise

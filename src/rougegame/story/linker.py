@@ -14,7 +14,7 @@ shows something wrong, every node is read and checked one by one to say exactly 
 from __future__ import annotations
 
 import pickle
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from rougegame.story import safepickle
@@ -76,7 +76,9 @@ class ChapterFile:
 
     chapter: Chapter
     summary: Summary
-    blob: bytes | memoryview  # the nodes, pickled; read again only when the chapter is needed
+    # The nodes, pickled: bytes, or (from the cache) a function that reads and checks them the
+    # first time the chapter is needed.
+    blob: bytes | memoryview | Callable[[], bytes]
 
 
 def summarise(nodes: Iterable[Node]) -> Summary:
@@ -143,7 +145,8 @@ def pack_chapter(chapter: Chapter, nodes: list[Node]) -> ChapterFile:
 
 
 def unpack_nodes(part: ChapterFile) -> list[Node]:
-    nodes: list[Node] = safepickle.loads(part.blob)
+    blob = part.blob
+    nodes: list[Node] = safepickle.loads(blob() if callable(blob) else blob)
     return nodes
 
 

@@ -29,6 +29,7 @@ import sys
 import time
 import zlib
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -154,13 +155,13 @@ def _encode(value: Any) -> bytes:
     """
     if not isinstance(value, ChapterFile):
         return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-    blob = value.blob
+    blob = value.blob() if callable(value.blob) else value.blob
     head = (_CHAPTER_ENTRY, value.chapter, value.summary, len(blob), zlib.crc32(blob))
     return pickle.dumps(head, protocol=pickle.HIGHEST_PROTOCOL) + bytes(blob)
 
 
 def _decode(data: bytes) -> Any:
-    """The value of a cache entry; raises on any damage it can see."""
+    """The value of a cache entry kept in memory; raises on any damage it can see."""
     stream = io.BytesIO(data)
     value = safepickle.load(stream)
     if not (isinstance(value, tuple) and value[:1] == (_CHAPTER_ENTRY,)):
@@ -172,19 +173,92 @@ def _decode(data: bytes) -> Any:
     return ChapterFile(chapter, summary, blob)
 
 
-def _cache_get(key: str, folder: Path | None) -> Any | None:
-    data = _memo.get(key)
-    if data is None and folder is not None:
-        data = _read_entry(folder / f"{key[:40]}.pickle")
-    if data is None:
-        return None
+class LaterBytes:
+    """The nodes' bytes of a chapter's cache entry, read and checked when first needed.
+
+    A warm load reads only the head of each entry (the chapter and its summary): the nodes of a
+    large story are most of the cache, and a game reaches few of its chapters at a time. When the
+    bytes cannot be read back as they were written (the entry was removed or damaged since), the
+    chapter file is read again instead, if it still holds what was loaded; if it has changed,
+    the story has to be loaded again, which the StoryError raised says.
+    """
+
+    __slots__ = ("crc", "offset", "path", "reread", "size")
+
+    def __init__(
+        self, path: Path, offset: int, size: int, crc: int, reread: Callable[[], bytes]
+    ) -> None:
+        self.path, self.offset, self.size, self.crc = path, offset, size, crc
+        self.reread = reread
+
+    def __call__(self) -> bytes:
+        try:
+            with self.path.open("rb") as f:
+                f.seek(self.offset)
+                data = f.read(self.size + 1)
+        except OSError:
+            data = b""
+        if len(data) == self.size and zlib.crc32(data) == self.crc:
+            return data
+        return self.reread()
+
+
+def _read_head(path: Path) -> tuple[Any, int] | None:
+    """The head of an entry and where the rest of it starts, or None when there is none to use.
+
+    An entry last touched a day or more ago is touched again, so that pruning (least recently
+    used first) keeps what is in use.
+    """
     try:
-        value = _decode(data)
-    except Exception:  # a damaged cache entry is ignored and rebuilt
-        _memo.pop(key, None)
+        with path.open("rb") as f:
+            value = safepickle.load(f)
+            offset = f.tell()
+            info = os.fstat(f.fileno())
+        if time.time() - info.st_mtime > 86_400:
+            os.utime(path)
+    except Exception:  # missing, unreadable or damaged: ignored and rebuilt
         return None
-    _remember(key, data)
-    return value
+    if isinstance(value, tuple) and value[:1] == (_CHAPTER_ENTRY,):
+        if len(value) != 5 or offset + value[3] != info.st_size:
+            return None  # cut short or grown: rebuilt
+    elif offset != info.st_size:
+        return None
+    return value, offset
+
+
+def _cache_get(
+    key: str, folder: Path | None, reread: Callable[[], bytes] | None = None
+) -> Any | None:
+    data = _memo.get(key)
+    if data is not None:
+        try:
+            value = _decode(data)
+        except Exception:  # a damaged cache entry is ignored and rebuilt
+            _memo.pop(key, None)
+            return None
+        _memo.move_to_end(key)
+        return value
+    if folder is None:
+        return None
+    path = folder / f"{key[:40]}.pickle"
+    if reread is None:  # read whole and checked now
+        data = _read_entry(path)
+        if data is None:
+            return None
+        try:
+            value = _decode(data)
+        except Exception:
+            return None
+        _remember(key, data)
+        return value
+    found = _read_head(path)
+    if found is None:
+        return None
+    value, offset = found
+    if not (isinstance(value, tuple) and value[:1] == (_CHAPTER_ENTRY,)):
+        return value
+    _tag, chapter, summary, size, crc = value
+    return ChapterFile(chapter, summary, LaterBytes(path, offset, size, crc, reread))
 
 
 def _remember(key: str, data: bytes) -> None:
@@ -284,9 +358,36 @@ def _parse_file(kind: str, path: Path, display: str, folder: Path | None) -> tup
     data = _read(path, display)
     content = hashlib.sha256(data).digest()
     key = _cache_key(kind, display, content.hex())
-    cached = _cache_get(key, folder)
+
+    def reread() -> bytes:
+        """The nodes' bytes from the chapter file, if it still holds what was loaded."""
+        again = _read(path, display)
+        if hashlib.sha256(again).digest() != content:
+            raise StoryError(
+                [
+                    Problem(
+                        "the file has changed since the story was loaded",
+                        Location(display),
+                        hint="load the story again (ctrl+r in the game)",
+                        code="changed",
+                    )
+                ]
+            )
+        part, _content = _parse_fresh(kind, path, display, again, content, key, folder)
+        blob = part.blob
+        assert not callable(blob)
+        return bytes(blob)
+
+    cached = _cache_get(key, folder, reread if kind == "chapter" else None)
     if cached is not None:
         return cached, content
+    return _parse_fresh(kind, path, display, data, content, key, folder)
+
+
+def _parse_fresh(
+    kind: str, path: Path, display: str, data: bytes, content: bytes, key: str, folder: Path | None
+) -> tuple[Any, bytes]:
+    """Parse a file's bytes (whose hash is ``content``) and cache the result; (it, ``content``)."""
     raw, problems = load_yaml(data, display)
     if problems:
         raise StoryError(problems)
@@ -295,9 +396,11 @@ def _parse_file(kind: str, path: Path, display: str, folder: Path | None) -> tup
         result = parse_manifest(raw, display)
     else:
         result = pack_chapter(*parse_chapter(raw, display, path.stem))
-    data = _cache_put(key, result, folder)
+    entry = _cache_put(key, result, folder)
     if isinstance(result, ChapterFile):  # keep one copy of the nodes' bytes: the entry's
-        result.blob = memoryview(data)[len(data) - len(result.blob) :]
+        blob = result.blob
+        assert not callable(blob)
+        result.blob = memoryview(entry)[len(entry) - len(blob) :]
     return result, content
 
 

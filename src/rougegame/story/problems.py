@@ -54,6 +54,11 @@ class Problem:
         if self.hint is not None:
             object.__setattr__(self, "hint", sanitize(self.hint))
 
+    def brief(self) -> str:
+        """``where: message (hint)`` on one line, for a message to the player."""
+        place = f"{self.where}: " if self.where is not None else ""
+        return place + self.message + (f" ({self.hint})" if self.hint else "")
+
     def format(self) -> str:
         place = f"{self.where}: " if self.where is not None else ""
         node = f"[{self.node}] " if self.node else ""

@@ -305,7 +305,11 @@ class RougeApp(App[int]):
         )
 
     def start_new_game(self) -> None:
-        self.session.new_game()
+        try:
+            self.session.new_game()
+        except StoryError as exc:  # a chapter that could no longer be read from disk
+            self.show_problems(exc.problems)
+            return
         self.show_story(reset=True, animate=True)
 
     def action_continue_game(self) -> None:

@@ -25,6 +25,7 @@ from rougegame.engine.saves import (
     restore,
 )
 from rougegame.story.model import CodexEntry, Story
+from rougegame.story.problems import StoryError
 
 Clock = Callable[[], float]
 
@@ -100,7 +101,11 @@ class Session:
     def load(self, slot: str) -> list[str]:
         """Load a slot into the game; returns notes for the player. Raises SaveError."""
         loaded = self.store.load(slot, self.story)
-        self.game = self._rebuild(loaded.state)
+        try:
+            game = self._rebuild(loaded.state)
+        except StoryError as exc:  # a chapter that could no longer be read from disk
+            raise SaveError("; ".join(p.brief() for p in exc.problems)) from None
+        self.game = game
         self.slot = None if slot in (AUTOSAVE, QUICKSAVE) else slot
         self._learn()
         return loaded.notes
