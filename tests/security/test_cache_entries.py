@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import pickle
+import zlib
 from pathlib import Path
 
 import pytest
@@ -63,3 +65,33 @@ def test_a_private_cache_folder_is_used(tmp_path: Path, monkeypatch: pytest.Monk
     private.chmod(0o700)
     monkeypatch.setenv("ROUGEGAME_CACHE", str(private))
     assert loader.cache_dir() == private
+
+
+def test_poisoned_nodes_behind_a_sound_head_are_refused_when_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The nodes of a chapter entry are read only when play needs them, and only then checked:
+    bytes that pass the checksum but name other code are refused there, and the chapter is read
+    from its file instead."""
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("ROUGEGAME_CACHE", str(cache))
+    loader.clear_memory_cache()
+    first = loader.load_story(TOUR)
+    marker = tmp_path / "marker"
+    poison = pickle.dumps(_Payload(marker))
+    poisoned = 0
+    for entry in sorted(cache.glob("*.pickle")):
+        stream = io.BytesIO(entry.read_bytes())
+        head = pickle.load(stream)
+        if not (isinstance(head, tuple) and head[0] == "rougegame-chapter"):
+            continue
+        tag, chapter, summary, _size, _crc = head
+        forged = (tag, chapter, summary, len(poison), zlib.crc32(poison))
+        entry.write_bytes(pickle.dumps(forged, pickle.HIGHEST_PROTOCOL) + poison)
+        poisoned += 1
+    assert poisoned >= 2
+    loader.clear_memory_cache()
+    again = loader.load_story(TOUR)
+    texts = [node.text for node in again.nodes.values()]  # every chapter made ready
+    assert texts == [node.text for node in first.nodes.values()]
+    assert not marker.exists()

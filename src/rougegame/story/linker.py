@@ -14,8 +14,9 @@ shows something wrong, every node is read and checked one by one to say exactly 
 from __future__ import annotations
 
 import pickle
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
 from rougegame.story import safepickle
 from rougegame.story.expressions import (
@@ -69,6 +70,16 @@ class Summary:
     endings: tuple[tuple[str, str], ...]  # (ending id, node id), in order
 
 
+class NodeBytes(Protocol):
+    """A chapter's nodes' bytes, read when first needed (see ``loader.LaterBytes``)."""
+
+    def __call__(self) -> bytes:
+        """The bytes as they were cached (checked), or else as the chapter file gives them."""
+
+    def reread(self) -> bytes:
+        """The bytes from the chapter file itself."""
+
+
 @pickles_as_arguments
 @dataclass(slots=True)
 class ChapterFile:
@@ -76,9 +87,9 @@ class ChapterFile:
 
     chapter: Chapter
     summary: Summary
-    # The nodes, pickled: bytes, or (from the cache) a function that reads and checks them the
-    # first time the chapter is needed.
-    blob: bytes | memoryview | Callable[[], bytes]
+    # The nodes, pickled: bytes, or (from the cache) what reads and checks them the first time
+    # the chapter is needed.
+    blob: bytes | memoryview | NodeBytes
 
 
 def summarise(nodes: Iterable[Node]) -> Summary:
@@ -146,7 +157,13 @@ def pack_chapter(chapter: Chapter, nodes: list[Node]) -> ChapterFile:
 
 def unpack_nodes(part: ChapterFile) -> list[Node]:
     blob = part.blob
-    nodes: list[Node] = safepickle.loads(blob() if callable(blob) else blob)
+    if not callable(blob):
+        nodes: list[Node] = safepickle.loads(blob)
+        return nodes
+    try:
+        nodes = safepickle.loads(blob())
+    except Exception:  # a cache entry that reads back wrong, or names what it may not
+        nodes = safepickle.loads(blob.reread())
     return nodes
 
 
