@@ -189,21 +189,34 @@ def test_cache_entries_keep_their_nodes_after_the_head_and_check_them(
     assert len(calls) == 3
 
 
-def test_a_chapter_whose_entry_and_file_both_changed_says_so(
-    make_story: MakeStory, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    cache = tmp_path / "cache"
-    monkeypatch.setenv("ROUGEGAME_CACHE", str(cache))
+@pytest.fixture
+def cached_root(make_story: MakeStory, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """THREE_CHAPTERS, loaded once so that its cache entries exist (in tmp_path / "cache")."""
+    monkeypatch.setenv("ROUGEGAME_CACHE", str(tmp_path / "cache"))
     root = make_story(THREE_CHAPTERS)
     clear_memory_cache()
     load_story(root)
     clear_memory_cache()
-    story = load_story(root)  # heads only
-    for entry in cache.glob("*.pickle"):
-        entry.unlink()  # the cache is cleared while the game runs...
-    assert story.nodes["a.start"].text == "a start"  # ...which only costs a reread
+    return root
+
+
+def forget_cache(tmp_path: Path) -> None:
+    for entry in (tmp_path / "cache").glob("*.pickle"):
+        entry.unlink()
+
+
+def edit_chapter_b(root: Path) -> None:
     chapter_b = root / "chapters" / "b.yaml"
     chapter_b.write_text(chapter_b.read_text().replace("b one", "b one, edited"))
+
+
+def test_a_chapter_whose_entry_and_file_both_changed_says_so(
+    cached_root: Path, tmp_path: Path
+) -> None:
+    story = load_story(cached_root)  # heads only
+    forget_cache(tmp_path)  # the cache is cleared while the game runs...
+    assert story.nodes["a.start"].text == "a start"  # ...which only costs a reread
+    edit_chapter_b(cached_root)
     with pytest.raises(StoryError) as info:  # ...but an edited file cannot stand in
         story.nodes["b.one"]
     problem = info.value.problems[0]
@@ -357,23 +370,15 @@ def test_node_places_read_back_from_the_cache(
 
 
 def test_a_choice_into_a_chapter_that_cannot_be_read_leaves_the_game_as_it_was(
-    make_story: MakeStory, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    cached_root: Path, tmp_path: Path
 ) -> None:
     from rougegame.engine.game import StoryRuntimeError
 
-    cache = tmp_path / "cache"
-    monkeypatch.setenv("ROUGEGAME_CACHE", str(cache))
-    root = make_story(THREE_CHAPTERS)
-    clear_memory_cache()
-    load_story(root)
-    clear_memory_cache()
-    game = Game(load_story(root))
+    game = Game(load_story(cached_root))
     game.state.vars["n"] = 1  # so that the choice into chapter b is open
     before = game.state.copy()
-    for entry in cache.glob("*.pickle"):
-        entry.unlink()
-    chapter_b = root / "chapters" / "b.yaml"
-    chapter_b.write_text(chapter_b.read_text().replace("b one", "b one, edited"))
+    forget_cache(tmp_path)
+    edit_chapter_b(cached_root)
     with pytest.raises(StoryRuntimeError) as info:
         game.choose(0)  # a.start -> b.one
     assert "has changed since the story was loaded" in info.value.message
