@@ -41,6 +41,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -52,6 +53,7 @@ sys.path.insert(0, str(HERE))
 import gen_story  # noqa: E402
 
 STEPS = 2_000
+FRAME_TIMEOUT = 60.0  # seconds a first frame may take before its run is stopped
 FRAME_PAIRS = 11  # first frames of the game and of the floor measured, unless --frames says
 SLOT = "bench"
 CLOCK_VARIABLE = "ROUGEGAME_BENCH_CLOCK"
@@ -364,15 +366,21 @@ class Bench:
             text=True,
         ) as proc:
             assert proc.stdout is not None
-            for line in proc.stdout:
-                if line.startswith("READY "):
-                    seconds = time.perf_counter() - start
-                    if self.cpu:
-                        seconds = float(line.split()[1])
-                    break
-            else:
-                _out, err = proc.communicate()
-                raise RuntimeError(f"worker {args[0]} drew no frame:\n{err}")
+            # A run that never draws its frame is stopped, so that the bench cannot hang.
+            watchdog = threading.Timer(FRAME_TIMEOUT, proc.kill)
+            watchdog.start()
+            try:
+                for line in proc.stdout:
+                    if line.startswith("READY "):
+                        seconds = time.perf_counter() - start
+                        if self.cpu:
+                            seconds = float(line.split()[1])
+                        break
+                else:
+                    _out, err = proc.communicate()
+                    raise RuntimeError(f"worker {args[0]} drew no frame:\n{err}")
+            finally:
+                watchdog.cancel()
             try:
                 proc.communicate(timeout=30)
             except subprocess.TimeoutExpired:

@@ -492,3 +492,37 @@ async def test_the_highlighted_choice_survives_a_dialog(make_app: MakeApp) -> No
         await pilot.press("1")  # a new passage highlights its first choice
         await pilot.pause()
         assert choices.highlighted == 0
+
+
+async def test_an_opened_game_shows_a_short_transcript_that_grows_with_play(
+    make_app: MakeApp, make_story: Callable[..., Path]
+) -> None:
+    from rougegame.story.loader import load_story
+    from rougegame.ui.screens.story import EARLIER_LIMIT, EARLIER_ON_OPEN
+
+    loop = load_story(
+        make_story(
+            {
+                "chapters/a.yaml": "chapter: a\ntitle: A\nnodes:\n  start:\n    text: Round.\n"
+                "    choices:\n      - {text: Again., to: start}\n"
+            }
+        ),
+        use_cache=False,
+    )
+    app = make_app(loop)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("n")
+        await pilot.pause()
+        game = app.session.game
+        assert game is not None
+        for _ in range(EARLIER_ON_OPEN + 10):
+            game.choose(0)
+        app.show_story(reset=True)  # as when a save is loaded or the autosave continued
+        await pilot.pause()
+        earlier = list(app.screen.query_one("#earlier").children)
+        assert len(earlier) == EARLIER_ON_OPEN  # the most recent part only: quick to draw
+        await pilot.press("1")
+        await pilot.pause()
+        after = list(app.screen.query_one("#earlier").children)
+        assert after[: len(earlier)] == earlier  # kept, not drawn again
+        assert len(after) == EARLIER_ON_OPEN + 2 <= EARLIER_LIMIT  # the choice and the passage

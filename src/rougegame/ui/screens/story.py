@@ -30,6 +30,9 @@ if TYPE_CHECKING:
     from rougegame.ui.app import RougeApp
 
 EARLIER_LIMIT = 120  # transcript blocks kept on screen; the History screen has them all
+# Transcript blocks shown when a game is opened (a save loaded, the autosave continued): enough
+# to read the way in, and quick to draw; more build up, up to EARLIER_LIMIT, as play goes on.
+EARLIER_ON_OPEN = 12
 # Keys that, while a passage is being typed, only finish the typing (other keys also act).
 SKIP_KEYS = {"enter", "space", "up", "down", "pageup", "pagedown", "home", "end"}
 
@@ -91,6 +94,8 @@ class StoryScreen(Screen[None]):
         self._current: Block | None = None
         self._ready = False
         self._synced_at_mount = False
+        self._opened: Game | None = None  # the game the transcript was last opened for
+        self._oldest = 0  # the log position of the oldest block the transcript may show
 
     @property
     def rouge(self) -> RougeApp:
@@ -133,7 +138,12 @@ class StoryScreen(Screen[None]):
         if not blocks:
             return
         cut = max((i for i, b in enumerate(blocks) if b.kind == "passage"), default=0)
-        earlier, current = blocks[:cut][-EARLIER_LIMIT:], blocks[cut]
+        if reset or game is not self._opened:
+            self._opened = game
+            opening = blocks[:cut][-EARLIER_ON_OPEN:]
+            self._oldest = opening[0].index if opening else 0
+        earlier = [b for b in blocks[:cut] if b.index >= self._oldest][-EARLIER_LIMIT:]
+        current = blocks[cut]
         mounting = self._show_earlier(earlier, reset)
         choices = self.query_one(ChoiceList)
         if reset or current != self._current:
