@@ -226,9 +226,9 @@ def _read_head(path: Path) -> tuple[Any, int] | None:
     return value, offset
 
 
-def _cache_get(
-    key: str, folder: Path | None, reread: Callable[[], bytes] | None = None
-) -> Any | None:
+def _cache_get(key: str, folder: Path | None, reread: Callable[[], bytes]) -> Any | None:
+    """The cached value of a file, or None. ``reread`` gives a chapter's nodes' bytes from the
+    chapter file, for when its entry cannot give them back later (see :class:`LaterBytes`)."""
     data = _memo.get(key)
     if data is not None:
         try:
@@ -241,16 +241,6 @@ def _cache_get(
     if folder is None:
         return None
     path = folder / f"{key[:40]}.pickle"
-    if reread is None:  # read whole and checked now
-        data = _read_entry(path)
-        if data is None:
-            return None
-        try:
-            value = _decode(data)
-        except Exception:
-            return None
-        _remember(key, data)
-        return value
     found = _read_head(path)
     if found is None:
         return None
@@ -270,20 +260,6 @@ def _remember(key: str, data: bytes) -> None:
     _memo_bytes += len(data)
     while _memo_bytes > MEMORY_LIMIT and len(_memo) > 1:
         _memo_bytes -= len(_memo.popitem(last=False)[1])
-
-
-def _read_entry(path: Path) -> bytes | None:
-    """An entry's bytes. One last touched a day or more ago is touched again, so that pruning
-    (least recently used first) keeps what is in use."""
-    try:
-        with path.open("rb") as f:
-            data = f.read()
-            touched = os.fstat(f.fileno()).st_mtime
-        if time.time() - touched > 86_400:
-            os.utime(path)
-    except OSError:
-        return None
-    return data
 
 
 def _cache_put(key: str, value: Any, folder: Path | None) -> bytes:
@@ -373,21 +349,20 @@ def _parse_file(kind: str, path: Path, display: str, folder: Path | None) -> tup
                     )
                 ]
             )
-        part, _content = _parse_fresh(kind, path, display, again, content, key, folder)
-        blob = part.blob
+        blob = _parse_fresh(kind, path, display, again, key, folder).blob
         assert not callable(blob)
         return bytes(blob)
 
-    cached = _cache_get(key, folder, reread if kind == "chapter" else None)
+    cached = _cache_get(key, folder, reread)
     if cached is not None:
         return cached, content
-    return _parse_fresh(kind, path, display, data, content, key, folder)
+    return _parse_fresh(kind, path, display, data, key, folder), content
 
 
 def _parse_fresh(
-    kind: str, path: Path, display: str, data: bytes, content: bytes, key: str, folder: Path | None
-) -> tuple[Any, bytes]:
-    """Parse a file's bytes (whose hash is ``content``) and cache the result; (it, ``content``)."""
+    kind: str, path: Path, display: str, data: bytes, key: str, folder: Path | None
+) -> Any:
+    """Parse a file's bytes and cache the result (a Manifest or a ChapterFile)."""
     raw, problems = load_yaml(data, display)
     if problems:
         raise StoryError(problems)
@@ -401,7 +376,7 @@ def _parse_fresh(
         blob = result.blob
         assert not callable(blob)
         result.blob = memoryview(entry)[len(entry) - len(blob) :]
-    return result, content
+    return result
 
 
 def _display(path: Path, root: Path) -> str:
