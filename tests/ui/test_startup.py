@@ -6,12 +6,15 @@ import gc
 import json
 import subprocess
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from textual.color import Color
+from textual.css import stylesheet as stylesheet_module
+from textual.screen import Screen
 
 from rougegame import cli
 from rougegame.engine.game import Game
@@ -213,3 +216,80 @@ def test_starting_imports_only_what_the_first_screen_needs(tmp_path: Path) -> No
     assert not {m for m in modules if m.startswith(("rougegame.tools.", "rougegame.ui.screens."))}
     assert "rougegame.ui.commands" not in modules
     assert "rougegame.ui.transcript" not in modules
+
+
+# -- styling the first screens ------------------------------------------------------------------
+
+
+@pytest.fixture
+def parses(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    """How many times each stylesheet (the app's, a screen's, a widget's defaults) is parsed."""
+    counts: Counter[str] = Counter()
+    parse = stylesheet_module.parse
+
+    def counting(scope: str, css: str, read_from: Any, **kwargs: Any) -> Any:
+        # The same source is parsed again for another scope or precedence; that is not a repeat.
+        options = kwargs.get("is_default_rules"), kwargs.get("tie_breaker")
+        counts[f"{read_from} {scope} {options}"] += 1
+        return parse(scope, css, read_from, **kwargs)
+
+    monkeypatch.setattr(stylesheet_module, "parse", counting)
+    return counts
+
+
+@pytest.mark.parametrize(
+    ("slot", "screen", "css"),
+    [("mine", StoryScreen, "story.tcss"), (None, TitleScreen, "title.tcss")],
+)
+async def test_the_first_screen_is_shown_with_each_stylesheet_parsed_once(
+    make_app: MakeApp,
+    tour_story: Story,
+    saves: Path,
+    parses: Counter[str],
+    slot: str | None,
+    screen: type[Screen[None]],
+    css: str,
+) -> None:
+    save_after_one_choice(tour_story, saves, "mine")
+    app = make_app(load_slot=slot)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, screen)
+    assert any(css in source for source in parses)
+    assert {source: n for source, n in parses.items() if n > 1} == {}
+
+
+@pytest.mark.parametrize(
+    ("size", "classes"),
+    [
+        ((60, 20), {"-narrow", "-short"}),
+        ((120, 40), {"-normal", "-tall"}),
+        ((170, 50), {"-wide", "-tall"}),
+    ],
+)
+async def test_the_story_screen_starts_with_the_classes_of_the_terminal_size(
+    make_app: MakeApp,
+    tour_story: Story,
+    saves: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    size: tuple[int, int],
+    classes: set[str],
+) -> None:
+    restyled: list[object] = []
+    update_styles = RougeApp.update_styles
+
+    def recording(self: RougeApp, node: Any, animate: bool = True) -> None:
+        restyled.append(node)
+        update_styles(self, node, animate=animate)
+
+    monkeypatch.setattr(RougeApp, "update_styles", recording)
+    save_after_one_choice(tour_story, saves, "mine")
+    app = make_app(load_slot="mine")
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, StoryScreen)
+        breakpoints = {"-narrow", "-normal", "-wide", "-short", "-tall"}
+        assert screen.classes & breakpoints == classes
+        # Restyled as a whole once, when Textual resumes it; not again for its size.
+        assert restyled.count(screen) == 1
