@@ -75,8 +75,7 @@ _written: set[Path] = set()  # cache folders written to by the load in progress
 
 def _code_shape() -> str:
     """A fingerprint of the code whose results are cached, so that other code's are never read."""
-    from dataclasses import fields
-
+    from rougegame.records import field_names
     from rougegame.story import linker, model
 
     h = hashlib.sha256()
@@ -93,7 +92,7 @@ def _code_shape() -> str:
         linker.Summary,
         linker.ChapterFile,
     ):
-        h.update((cls.__name__ + ":" + ",".join(f.name for f in fields(cls)) + ";").encode())
+        h.update((cls.__name__ + ":" + ",".join(field_names(cls)) + ";").encode())
     here = Path(__file__).parent
     for name in _PARSING_MODULES:  # their source, read without importing them
         with contextlib.suppress(OSError):
