@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from rougegame.story import safepickle
+from rougegame.story.fileindex import FileIndex
 from rougegame.story.linker import ChapterFile, link, pack_chapter
 from rougegame.story.model import Chapter, Manifest, Node, Story
 from rougegame.story.problems import Location, Problem, StoryError
@@ -328,16 +329,33 @@ def _read(path: Path, display: str) -> bytes:
         ) from None
 
 
-def _parse_file(kind: str, path: Path, display: str, folder: Path | None) -> tuple[Any, bytes]:
-    """(the parsed file, its content hash): a Manifest or a ChapterFile, from the cache or not."""
-    data = _read(path, display)
-    content = hashlib.sha256(data).digest()
+def _parse_file(
+    kind: str, path: Path, display: str, folder: Path | None, index: FileIndex | None = None
+) -> tuple[Any, bytes]:
+    """(the parsed file, its content hash): a Manifest or a ChapterFile, from the cache or not.
+
+    With an ``index``, a file it shows untouched since it was hashed is not read at all when
+    its cache entry is there.
+    """
+    data: bytes | None = None
+    content: bytes | None = None
+    info: os.stat_result | None = None
+    if index is not None:
+        with contextlib.suppress(OSError):
+            info = path.stat()  # before reading: a write after it makes the file look changed
+            content = index.known(display, info)
+    if content is None:
+        data = _read(path, display)
+        content = hashlib.sha256(data).digest()
+        if index is not None and info is not None:
+            index.record(display, info, content)
     key = _cache_key(kind, display, content.hex())
+    hashed = content
 
     def reread() -> bytes:
         """The nodes' bytes from the chapter file, if it still holds what was loaded."""
         again = _read(path, display)
-        if hashlib.sha256(again).digest() != content:
+        if hashlib.sha256(again).digest() != hashed:
             raise StoryError(
                 [
                     Problem(
@@ -355,6 +373,12 @@ def _parse_file(kind: str, path: Path, display: str, folder: Path | None) -> tup
     cached = _cache_get(key, folder, reread)
     if cached is not None:
         return cached, content
+    if data is None:  # indexed, but its entry is gone: read it, and make sure of its hash
+        data = _read(path, display)
+        if hashlib.sha256(data).digest() != content:  # the index was wrong about this file
+            assert index is not None
+            index.forget(display)
+            return _parse_file(kind, path, display, folder, index)
     return _parse_fresh(kind, path, display, data, key, folder), content
 
 
@@ -466,22 +490,27 @@ def _load_folder(root: Path, use_cache: bool) -> Story:
             ]
         )
     folder = cache_dir() if use_cache else None
+    index = FileIndex.open(folder, root) if folder is not None else None
     digest = hashlib.sha256()
-    manifest, data = _parse_file("manifest", manifest_path, _display(manifest_path, root), folder)
-    digest.update(data)
+    manifest, content = _parse_file(
+        "manifest", manifest_path, _display(manifest_path, root), folder, index
+    )
+    digest.update(content)
     problems: list[Problem] = []
     parts: list[ChapterFile] = []
     files = [str(manifest_path)]
     for file in chapter_files(root):
         display = _display(file, root)
         try:
-            part, data = _parse_file("chapter", file, display, folder)
+            part, content = _parse_file("chapter", file, display, folder, index)
         except StoryError as exc:
             problems.extend(exc.problems)
             continue
-        digest.update(file.name.encode() + b"\0" + data)
+        digest.update(file.name.encode() + b"\0" + content)
         parts.append(part)
         files.append(str(file))
+    if index is not None:
+        index.save()
     if problems:
         # Report YAML-level problems together with what linking the rest finds, except for
         # references that the unreadable files may well have satisfied.

@@ -1,0 +1,186 @@
+"""The index of story files' hashes: a warm load reads no file it shows untouched, and never
+trusts it for a file that may have changed."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from rougegame.story import fileindex, loader
+from rougegame.story.loader import clear_memory_cache, load_story
+from rougegame.story.model import Story
+
+MakeStory = Callable[..., Path]
+
+MANIFEST = "format: 1\nid: indexed\ntitle: Indexed\nstart: a.start\nvariables: {n: 0}\n"
+
+
+def chapter(name: str, text: str) -> str:
+    return (
+        f"chapter: {name}\ntitle: {name.upper()}\nnodes:\n  start:\n    text: {text}\n"
+        "    ending: {id: " + name + ", title: The end}\n"
+    )
+
+
+FILES = {"story.yaml": MANIFEST, "chapters/a.yaml": chapter("a", "Alpha text.")}
+FILES_TWO = {**FILES, "chapters/b.yaml": chapter("b", "Bravo text.")}
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("ROUGEGAME_CACHE", str(folder))
+    clear_memory_cache()
+    yield folder
+    clear_memory_cache()
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    """The story files read (by their name in messages), counted."""
+    counts: Counter[str] = Counter()
+    read = loader._read
+
+    def counting(path: Path, display: str) -> bytes:
+        counts[display] += 1
+        return read(path, display)
+
+    monkeypatch.setattr(loader, "_read", counting)
+    return counts
+
+
+@pytest.fixture
+def settled(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files count as settled as soon as they are written (no waiting for a slow clock)."""
+    monkeypatch.setattr(fileindex, "SETTLED_NS", -(10**12))
+
+
+def warm(root: Path) -> Story:
+    clear_memory_cache()  # a new process: only the cache folder is left
+    return load_story(root)
+
+
+def index_file(cache: Path) -> Path:
+    (found,) = cache.glob("index-*.json")
+    return found
+
+
+def text_of(story: Story, node: str) -> str:
+    return story.nodes[node].text
+
+
+@pytest.mark.usefixtures("settled")
+def test_a_warm_load_reads_no_file_the_index_shows_untouched(
+    make_story: MakeStory, cache: Path, reads: Counter[str]
+) -> None:
+    root = make_story(FILES_TWO)
+    first = load_story(root)
+    assert set(reads) == {"story/story.yaml", "story/chapters/a.yaml", "story/chapters/b.yaml"}
+    reads.clear()
+    again = warm(root)
+    assert reads == Counter()
+    assert again.content_hash == first.content_hash
+    assert text_of(again, "b.start") == "Bravo text."
+
+
+@pytest.mark.usefixtures("settled")
+def test_a_file_written_since_is_read_again_even_at_the_same_size(
+    make_story: MakeStory, cache: Path, reads: Counter[str]
+) -> None:
+    root = make_story(FILES_TWO)
+    first = load_story(root)
+    b = root / "chapters" / "b.yaml"
+    b.write_text(chapter("b", "Brave text."), encoding="utf-8")  # same size, new content
+    reads.clear()
+    again = warm(root)
+    assert reads == Counter({"story/chapters/b.yaml": 1})
+    assert text_of(again, "b.start") == "Brave text."
+    assert again.content_hash != first.content_hash
+
+
+def test_a_file_just_written_is_hashed_on_every_load_until_it_settles(
+    make_story: MakeStory, cache: Path, reads: Counter[str]
+) -> None:
+    root = make_story(FILES)
+    load_story(root)
+    warm(root)
+    assert reads["story/chapters/a.yaml"] == 2
+    assert not list(cache.glob("index-*.json"))  # nothing settled: nothing to keep
+
+
+@pytest.mark.usefixtures("settled")
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "not json at all {",
+        '{"version": 1, "files": {"chapters/a.yaml": "nope"}}',
+        '{"version": 1, "files": {"story/chapters/a.yaml": [1, 2, 3, "4", "00"]}}',
+        '{"version": 1, "files": {"story/chapters/a.yaml": [1, 2, 3, 4, "abcd"]}}',
+        '{"version": 99, "files": {}}',
+        "[]",
+    ],
+)
+def test_a_damaged_index_is_ignored_and_written_again(
+    make_story: MakeStory, cache: Path, reads: Counter[str], damage: str
+) -> None:
+    root = make_story(FILES)
+    load_story(root)
+    index_file(cache).write_text(damage, encoding="utf-8")
+    reads.clear()
+    story = warm(root)
+    assert text_of(story, "a.start") == "Alpha text."
+    assert reads["story/chapters/a.yaml"] == 1
+    reads.clear()
+    warm(root)
+    assert reads == Counter()
+
+
+@pytest.mark.usefixtures("settled")
+def test_an_index_wrong_about_a_file_is_corrected_by_its_content(
+    make_story: MakeStory, cache: Path, reads: Counter[str]
+) -> None:
+    root = make_story(FILES)
+    load_story(root)
+    path = index_file(cache)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["files"]["story/chapters/a.yaml"][-1] = "ab" * 32  # a hash of nothing in the cache
+    path.write_text(json.dumps(data), encoding="utf-8")
+    story = warm(root)
+    assert text_of(story, "a.start") == "Alpha text."
+    fixed = json.loads(path.read_text(encoding="utf-8"))["files"]["story/chapters/a.yaml"]
+    assert fixed[-1] != "ab" * 32
+    reads.clear()
+    warm(root)
+    assert reads == Counter()
+
+
+@pytest.mark.usefixtures("settled")
+def test_files_no_longer_in_the_story_leave_the_index(make_story: MakeStory, cache: Path) -> None:
+    root = make_story(FILES_TWO)
+    load_story(root)
+    assert "story/chapters/b.yaml" in json.loads(index_file(cache).read_text())["files"]
+    (root / "chapters" / "b.yaml").unlink()
+    story = warm(root)
+    assert "b.start" not in story.nodes
+    assert "story/chapters/b.yaml" not in json.loads(index_file(cache).read_text())["files"]
+
+
+@pytest.mark.usefixtures("settled")
+def test_an_index_that_cannot_be_written_only_costs_speed(
+    make_story: MakeStory, cache: Path, reads: Counter[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_story(FILES)
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise PermissionError("read-only")
+
+    monkeypatch.setattr(Path, "replace", refuse)
+    story = load_story(root)
+    assert text_of(story, "a.start") == "Alpha text."
+    reads.clear()
+    assert text_of(warm(root), "a.start") == "Alpha text."
+    assert reads["story/chapters/a.yaml"] == 1
