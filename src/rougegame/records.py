@@ -6,7 +6,8 @@ way to the first screen was a third of the time the game's own modules took to i
 classes are written out instead: ``__slots__`` naming the fields in order, and an ``__init__``
 taking them in that order. :class:`Record` gives them equality and a ``repr`` from their
 fields, :class:`FrozenRecord` also a hash, and refuses attribute assignment after ``__init__``
-(which sets its fields through :func:`object.__setattr__`, as a frozen dataclass does).
+(which sets its fields through :func:`object.__setattr__`, as a frozen dataclass does); it
+pickles and copies as a call of the class with its fields.
 
 A record class names its own fields in ``__slots__`` and does not subclass another record.
 """
@@ -54,6 +55,10 @@ class FrozenRecord(Record):
 
     def __hash__(self) -> int:  # type: ignore[override]
         return hash(self._values())
+
+    def __reduce__(self) -> tuple[type[FrozenRecord], tuple[Any, ...]]:
+        # Pickled and copied as a call with its fields: the generic way would assign them.
+        return self.__class__, self._values()
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise FrozenError(f"cannot assign to field {name!r}")

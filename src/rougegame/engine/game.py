@@ -10,14 +10,13 @@ or :meth:`Game.restore` on a game that exists), or at any node with chosen start
 
 from __future__ import annotations
 
-import copy
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, fields
 from typing import Any
 
 from rougegame.engine.machine import StoryMachine
+from rougegame.records import FrozenRecord, Record, field_names
 from rougegame.story.expressions import MAX_NUMBER, MAX_STRING, ExprRuntimeError, Value
 from rougegame.story.model import Choice, Effect, Node, Story, Variable
 from rougegame.story.problems import StoryError, did_you_mean
@@ -25,6 +24,11 @@ from rougegame.story.text import format_value, paragraphs
 
 UNDO_LIMIT = 100
 FALLBACK_LIMIT = 1000
+
+# A record's __slots__ name its fields in their order (see rougegame.records), not sorted.
+# ruff: noqa: RUF023
+
+_set = object.__setattr__
 
 
 class StoryRuntimeError(Exception):
@@ -40,19 +44,52 @@ class ChoiceUnavailable(Exception):
     """The player asked for a choice that is not on offer."""
 
 
-@dataclass
-class GameState:
+class GameState(Record):
     """Everything that changes during play; saved and restored as a whole."""
+
+    __slots__ = (
+        "node",
+        "vars",
+        "visits",
+        "once",
+        "unlocked",
+        "turns",
+        "play_time",
+        "path",
+        "location",
+    )
 
     node: str
     vars: dict[str, Value]
-    visits: dict[str, int] = field(default_factory=dict)
-    once: set[str] = field(default_factory=set)
-    unlocked: dict[str, int] = field(default_factory=dict)
-    turns: int = 0
-    play_time: float = 0.0
-    path: list[tuple[str, int]] = field(default_factory=list)
-    location: str | None = None
+    visits: dict[str, int]
+    once: set[str]
+    unlocked: dict[str, int]
+    turns: int
+    play_time: float
+    path: list[tuple[str, int]]
+    location: str | None
+
+    def __init__(
+        self,
+        node: str,
+        vars: dict[str, Value],
+        visits: dict[str, int] | None = None,
+        once: set[str] | None = None,
+        unlocked: dict[str, int] | None = None,
+        turns: int = 0,
+        play_time: float = 0.0,
+        path: list[tuple[str, int]] | None = None,
+        location: str | None = None,
+    ) -> None:
+        self.node = node
+        self.vars = vars
+        self.visits = {} if visits is None else visits
+        self.once = set() if once is None else once
+        self.unlocked = {} if unlocked is None else unlocked
+        self.turns = turns
+        self.play_time = play_time
+        self.path = [] if path is None else path
+        self.location = location
 
     def copy(self) -> GameState:
         return GameState(
@@ -69,14 +106,29 @@ class GameState:
 
     def same_as(self, other: GameState) -> bool:
         """Equal in everything but play time."""
-        a, b = copy.copy(self), copy.copy(other)
-        a.play_time = b.play_time = 0.0
-        return a == b
+        if other.__class__ is not self.__class__:
+            return False
+        names = _BUT_PLAY_TIME
+        return [getattr(self, n) for n in names] == [getattr(other, n) for n in names]
 
 
-@dataclass(slots=True)
-class _Journal:
+_BUT_PLAY_TIME = tuple(name for name in field_names(GameState) if name != "play_time")
+
+
+class _Journal(Record):
     """What one choice changed, so that it can be undone exactly (and cheaply)."""
+
+    __slots__ = (
+        "node",
+        "vars",
+        "visits",
+        "once",
+        "unlocked",
+        "turns",
+        "location",
+        "path_len",
+        "log_len",
+    )
 
     node: str
     vars: dict[str, Value]
@@ -88,10 +140,33 @@ class _Journal:
     path_len: int
     log_len: int
 
+    def __init__(
+        self,
+        node: str,
+        vars: dict[str, Value],
+        visits: dict[str, int | None],
+        once: list[str],
+        unlocked: list[str],
+        turns: int,
+        location: str | None,
+        path_len: int,
+        log_len: int,
+    ) -> None:
+        self.node = node
+        self.vars = vars
+        self.visits = visits
+        self.once = once
+        self.unlocked = unlocked
+        self.turns = turns
+        self.location = location
+        self.path_len = path_len
+        self.log_len = log_len
 
-@dataclass(frozen=True, slots=True)
-class ChoiceView:
+
+class ChoiceView(FrozenRecord):
     """A choice as the player sees it: its number, its text, and why it is shut if it is."""
+
+    __slots__ = ("index", "number", "text", "enabled", "reason", "kind")
 
     index: int  # the choice's position in its node (stable; what `choose` takes)
     number: int  # 1-based position among the visible choices (what the player presses)
@@ -100,19 +175,45 @@ class ChoiceView:
     reason: str | None
     kind: str
 
+    def __init__(
+        self, index: int, number: int, text: str, enabled: bool, reason: str | None, kind: str
+    ) -> None:
+        _set(self, "index", index)
+        _set(self, "number", number)
+        _set(self, "text", text)
+        _set(self, "enabled", enabled)
+        _set(self, "reason", reason)
+        _set(self, "kind", kind)
 
-@dataclass(frozen=True, slots=True)
-class EndingView:
+
+class EndingView(FrozenRecord):
     """The ending a passage reaches: its id, its title and its epilogue in paragraphs."""
+
+    __slots__ = ("id", "title", "epilogue")
 
     id: str
     title: str
     epilogue: list[str]
 
+    def __init__(self, id: str, title: str, epilogue: list[str]) -> None:
+        _set(self, "id", id)
+        _set(self, "title", title)
+        _set(self, "epilogue", epilogue)
 
-@dataclass(frozen=True, slots=True)
-class Passage:
+
+class Passage(FrozenRecord):
     """What the player reads at a node: its prose, who speaks, where, and any ending."""
+
+    __slots__ = (
+        "node_id",
+        "title",
+        "chapter_id",
+        "chapter_title",
+        "speaker",
+        "location",
+        "paragraphs",
+        "ending",
+    )
 
     node_id: str
     title: str
@@ -123,25 +224,52 @@ class Passage:
     paragraphs: list[str]
     ending: EndingView | None
 
+    def __init__(
+        self,
+        node_id: str,
+        title: str,
+        chapter_id: str,
+        chapter_title: str,
+        speaker: str | None,
+        location: str | None,
+        paragraphs: list[str],
+        ending: EndingView | None,
+    ) -> None:
+        _set(self, "node_id", node_id)
+        _set(self, "title", title)
+        _set(self, "chapter_id", chapter_id)
+        _set(self, "chapter_title", chapter_title)
+        _set(self, "speaker", speaker)
+        _set(self, "location", location)
+        _set(self, "paragraphs", paragraphs)
+        _set(self, "ending", ending)
 
-@dataclass(frozen=True, slots=True)
-class LogEntry:
+
+class LogEntry(FrozenRecord):
     """One line of the playthrough's history: a passage shown or a choice taken."""
+
+    __slots__ = ("kind", "node_id", "text", "title")
 
     kind: str  # "passage" or "choice"
     node_id: str
     text: str
-    title: str = ""
+    title: str
+
+    def __init__(self, kind: str, node_id: str, text: str, title: str = "") -> None:
+        _set(self, "kind", kind)
+        _set(self, "node_id", node_id)
+        _set(self, "text", text)
+        _set(self, "title", title)
 
 
-# Passages, choice views and log entries are made several times a step. Their frozen
-# dataclass __init__ sets each field through object.__setattr__; setting the slots through their
+# Passages, choice views and log entries are made several times a step. Their frozen record
+# __init__ sets each field through object.__setattr__; setting the slots through their
 # descriptors makes the very same objects in half the time.
 _new = object.__new__
 
 
 def _slot_setters(cls: type, names: tuple[str, ...]) -> tuple[Callable[[Any, Any], None], ...]:
-    assert tuple(f.name for f in fields(cls)) == names, f"{cls.__name__} has other fields"
+    assert field_names(cls) == names, f"{cls.__name__} has other fields"
     return tuple(cls.__dict__[name].__set__ for name in names)
 
 

@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import errno
 import json
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from rougegame.engine.saves import SaveError, read_regular, write_json
+from rougegame.records import Record
+
+# A record's __slots__ name its fields in their order (see rougegame.records), not sorted.
+# ruff: noqa: RUF023
 
 SETTINGS_FILE = "settings.json"
 PROFILE_FILE = "profile.json"
@@ -28,16 +31,33 @@ TYPEWRITER_SPEEDS = {"slow": 30, "normal": 70, "fast": 160}
 MIN_SPEED, MAX_SPEED = 5, 2000
 
 
-@dataclass
-class Settings:
+class Settings(Record):
     """The player's preferences."""
 
-    theme: str = DEFAULT_THEME
-    typewriter: bool = True
-    typewriter_speed: int = TYPEWRITER_SPEEDS["normal"]  # characters per second
-    confirm_quit: bool = True
-    watch_story: bool = False
-    keys: dict[str, str] = field(default_factory=dict)  # binding id -> keys, e.g. "b,ctrl+z"
+    __slots__ = ("theme", "typewriter", "typewriter_speed", "confirm_quit", "watch_story", "keys")
+
+    theme: str
+    typewriter: bool
+    typewriter_speed: int  # characters per second
+    confirm_quit: bool
+    watch_story: bool
+    keys: dict[str, str]  # binding id -> keys, e.g. "b,ctrl+z"
+
+    def __init__(
+        self,
+        theme: str = DEFAULT_THEME,
+        typewriter: bool = True,
+        typewriter_speed: int = TYPEWRITER_SPEEDS["normal"],
+        confirm_quit: bool = True,
+        watch_story: bool = False,
+        keys: dict[str, str] | None = None,
+    ) -> None:
+        self.theme = theme
+        self.typewriter = typewriter
+        self.typewriter_speed = typewriter_speed
+        self.confirm_quit = confirm_quit
+        self.watch_story = watch_story
+        self.keys = {} if keys is None else keys
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -50,23 +70,41 @@ class Settings:
         }
 
 
-@dataclass
-class EndingRecord:
+class EndingRecord(Record):
     """One ending in the gallery."""
+
+    __slots__ = ("id", "title", "first_reached", "times")
 
     id: str
     title: str
     first_reached: str  # ISO 8601, UTC
-    times: int = 1
+    times: int
+
+    def __init__(self, id: str, title: str, first_reached: str, times: int = 1) -> None:
+        self.id = id
+        self.title = title
+        self.first_reached = first_reached
+        self.times = times
 
 
-@dataclass
-class Profile:
+class Profile(Record):
     """What the player has reached across playthroughs, per story id."""
 
-    endings: dict[str, dict[str, EndingRecord]] = field(default_factory=dict)
-    codex_known: dict[str, set[str]] = field(default_factory=dict)
-    codex_seen: dict[str, set[str]] = field(default_factory=dict)
+    __slots__ = ("endings", "codex_known", "codex_seen")
+
+    endings: dict[str, dict[str, EndingRecord]]
+    codex_known: dict[str, set[str]]
+    codex_seen: dict[str, set[str]]
+
+    def __init__(
+        self,
+        endings: dict[str, dict[str, EndingRecord]] | None = None,
+        codex_known: dict[str, set[str]] | None = None,
+        codex_seen: dict[str, set[str]] | None = None,
+    ) -> None:
+        self.endings = {} if endings is None else endings
+        self.codex_known = {} if codex_known is None else codex_known
+        self.codex_seen = {} if codex_seen is None else codex_seen
 
     def endings_for(self, story_id: str) -> dict[str, EndingRecord]:
         return self.endings.get(story_id, {})

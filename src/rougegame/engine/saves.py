@@ -22,12 +22,12 @@ import re
 import secrets
 import stat
 import time
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from rougegame.engine.game import Game, GameState
+from rougegame.records import Record
 from rougegame.story.expressions import MAX_NUMBER
 from rougegame.story.model import Story
 from rougegame.story.text import sanitize
@@ -38,6 +38,9 @@ AUTOSAVE = "autosave"
 QUICKSAVE = "quicksave"
 SUFFIX = ".save.json"
 MAX_SAVE_BYTES = 8 * 1024 * 1024
+
+# A record's __slots__ name its fields in their order (see rougegame.records), not sorted.
+# ruff: noqa: RUF023
 MAX_SLOT_LEN = 64
 MAX_PATH = 20_000  # choices a save may ask to replay to rebuild its history and undo
 MAX_SHOWN = 200  # characters of a title or location a save may bring to the screen
@@ -212,33 +215,75 @@ def state_to_dict(state: GameState) -> dict[str, Any]:
     }
 
 
-@dataclass
-class SlotInfo:
+class SlotInfo(Record):
     """What the save/load screen shows for one slot."""
+
+    __slots__ = (
+        "name",
+        "path",
+        "saved_at",
+        "chapter_title",
+        "node_title",
+        "play_time",
+        "turns",
+        "story_id",
+        "problem",
+    )
 
     name: str
     path: Path
-    saved_at: str = ""
-    chapter_title: str = ""
-    node_title: str = ""
-    play_time: float = 0.0
-    turns: int = 0
-    story_id: str = ""
-    problem: str | None = None
+    saved_at: str
+    chapter_title: str
+    node_title: str
+    play_time: float
+    turns: int
+    story_id: str
+    problem: str | None
+
+    def __init__(
+        self,
+        name: str,
+        path: Path,
+        saved_at: str = "",
+        chapter_title: str = "",
+        node_title: str = "",
+        play_time: float = 0.0,
+        turns: int = 0,
+        story_id: str = "",
+        problem: str | None = None,
+    ) -> None:
+        self.name = name
+        self.path = path
+        self.saved_at = saved_at
+        self.chapter_title = chapter_title
+        self.node_title = node_title
+        self.play_time = play_time
+        self.turns = turns
+        self.story_id = story_id
+        self.problem = problem
 
     @property
     def ok(self) -> bool:
         return self.problem is None
 
 
-@dataclass
-class LoadedSave:
+class LoadedSave(Record):
     """A save read back: the state to play from, and anything the player should be told."""
+
+    __slots__ = ("state", "slot", "notes", "moved")
 
     state: GameState
     slot: str
-    notes: list[str] = field(default_factory=list)
-    moved: bool = False
+    notes: list[str]
+    moved: bool
+
+    def __init__(
+        self, state: GameState, slot: str, notes: list[str] | None = None, moved: bool = False
+    ) -> None:
+        self.state = state
+        self.slot = slot
+        self.notes = [] if notes is None else notes
+        self.moved = moved
 
 
 class SaveStore:

@@ -13,8 +13,12 @@ import functools
 import operator
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any, Protocol
+
+from rougegame.records import FrozenRecord
+
+# A record's __slots__ name its fields in their order (see rougegame.records), not sorted.
+# ruff: noqa: RUF023
 
 Value = bool | int | float | str
 Ast = tuple[Any, ...]
@@ -78,13 +82,22 @@ _TOKEN = re.compile(
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+_set = object.__setattr__
+
+
+class Token(FrozenRecord):
     """One token of an expression, with the column it starts at (1-based)."""
+
+    __slots__ = ("kind", "text", "column")
 
     kind: str
     text: str
     column: int
+
+    def __init__(self, kind: str, text: str, column: int) -> None:
+        _set(self, "kind", kind)
+        _set(self, "text", text)
+        _set(self, "column", column)
 
 
 def tokenize(source: str, offset: int = 0) -> list[Token]:
@@ -309,14 +322,21 @@ def _parse_expression(source: str, offset: int) -> Ast:
     return ast
 
 
-@dataclass(frozen=True, slots=True)
-class EffectAst:
+class EffectAst(FrozenRecord):
     """A parsed effect: ``set``/``add``/``sub`` a variable, or ``unlock`` a codex entry."""
+
+    __slots__ = ("op", "target", "value", "column")
 
     op: str
     target: str
     value: Ast | None
     column: int
+
+    def __init__(self, op: str, target: str, value: Ast | None, column: int) -> None:
+        _set(self, "op", op)
+        _set(self, "target", target)
+        _set(self, "value", value)
+        _set(self, "column", column)
 
 
 _EFFECT = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*(\+=|-=|=)(?!=)\s*(.*)$", re.S)

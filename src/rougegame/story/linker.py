@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import pickle
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Protocol
 
+from rougegame.records import Record
 from rougegame.story import safepickle
 from rougegame.story.expressions import (
     Ast,
@@ -44,6 +44,9 @@ from rougegame.story.text import Segment, Template, compile_template, segment_re
 
 MAX_NODES = 500_000
 
+# A record's __slots__ name its fields in their order (see rougegame.records), not sorted.
+# ruff: noqa: RUF023
+
 
 def resolve_node_ref(ref: str, chapter: str) -> str:
     return ref if "." in ref else f"{chapter}.{ref}"
@@ -53,13 +56,14 @@ def resolve_node_ref(ref: str, chapter: str) -> str:
 
 
 @pickles_as_arguments
-@dataclass(slots=True)
-class Summary:
+class Summary(Record):
     """Every name one chapter file's nodes refer to, and every effect's shape.
 
     Node references are resolved (``chapter.node``). This is all linking needs to know that the
     file fits the rest of the story.
     """
+
+    __slots__ = ("var_refs", "node_refs", "codex_refs", "effects", "endings")
 
     var_refs: frozenset[str]
     node_refs: frozenset[str]
@@ -68,6 +72,20 @@ class Summary:
     # by their ASTs: ("lit", 1) == ("lit", True), but `x = 1` and `x = true` are not the same.
     effects: tuple[tuple[str, str, Ast], ...]
     endings: tuple[tuple[str, str], ...]  # (ending id, node id), in order
+
+    def __init__(
+        self,
+        var_refs: frozenset[str],
+        node_refs: frozenset[str],
+        codex_refs: frozenset[str],
+        effects: tuple[tuple[str, str, Ast], ...],
+        endings: tuple[tuple[str, str], ...],
+    ) -> None:
+        self.var_refs = var_refs
+        self.node_refs = node_refs
+        self.codex_refs = codex_refs
+        self.effects = effects
+        self.endings = endings
 
 
 class NodeBytes(Protocol):
@@ -81,15 +99,23 @@ class NodeBytes(Protocol):
 
 
 @pickles_as_arguments
-@dataclass(slots=True)
-class ChapterFile:
+class ChapterFile(Record):
     """One chapter file, parsed and checked on its own: what the cache keeps for it."""
+
+    __slots__ = ("chapter", "summary", "blob")
 
     chapter: Chapter
     summary: Summary
     # The nodes, pickled: bytes, or (from the cache) what reads and checks them the first time
     # the chapter is needed.
     blob: bytes | memoryview | NodeBytes
+
+    def __init__(
+        self, chapter: Chapter, summary: Summary, blob: bytes | memoryview | NodeBytes
+    ) -> None:
+        self.chapter = chapter
+        self.summary = summary
+        self.blob = blob
 
 
 def summarise(nodes: Iterable[Node]) -> Summary:

@@ -1,13 +1,13 @@
-"""The story model: plain dataclasses for a loaded story.
+"""The story model: plain record classes for a loaded story.
 
 Loading happens in two steps (see ``loader``): each file is parsed and checked on its own into
-these dataclasses with expression ASTs and text segments (which can be cached), then the whole
+these records with expression ASTs and text segments (which can be cached), then the whole
 story is linked: references resolved across chapters and conditions compiled into closures
 (the ``compiled``/``template`` fields, filled in by the linker). A story's nodes live in a
 :class:`NodeTable`, which makes each chapter's nodes ready the first time one of them is needed.
 
 The classes that are cached pickle as their constructor arguments, which is several times
-faster to write and read than the generic dataclass state.
+faster to write and read than the generic state of an object with slots.
 """
 
 from __future__ import annotations
@@ -16,19 +16,24 @@ import copyreg
 import operator
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, fields
 from typing import Any, TypeVar
 
+from rougegame.records import Record, field_names
 from rougegame.story.expressions import Ast, Env, Value
 from rougegame.story.problems import Location, Problem
 from rougegame.story.text import Segment, Template
+
+# A record's __slots__ name its fields in their order (see rougegame.records), not sorted.
+# ruff: noqa: RUF023
 
 _T = TypeVar("_T")
 
 
 def pickles_as_arguments(cls: type[_T]) -> type[_T]:
-    """Make a dataclass pickle as ``cls(*fields)`` instead of through its generic state."""
-    names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
+    """Make a record class pickle as ``cls(*fields)`` instead of through its generic state."""
+    names = field_names(cls)
+    if len(names) < 2:  # attrgetter of one name gives the value, not a tuple of it
+        raise TypeError(f"{cls.__name__} needs two fields or more to pickle as its arguments")
     get = operator.attrgetter(*names)
 
     def reduce(self: Any) -> tuple[type[_T], tuple[Any, ...]]:
@@ -39,14 +44,14 @@ def pickles_as_arguments(cls: type[_T]) -> type[_T]:
 
 
 # Every value read from a story file gets a Location, and reading a cached chapter back makes a
-# thousand of them. They are frozen dataclasses, whose __init__ sets each field through
+# thousand of them. They are frozen records, whose __init__ sets each field through
 # object.__setattr__; setting the slots through their descriptors makes the same objects in half
 # the time.
 _new = object.__new__
 _set_file, _set_line, _set_column = (
     Location.__dict__[name].__set__ for name in ("file", "line", "column")
 )
-assert [f.name for f in fields(Location)] == ["file", "line", "column"]
+assert field_names(Location) == ("file", "line", "column")
 
 
 def location(file: str, line: int, column: int) -> Location:
@@ -106,16 +111,33 @@ DOSSIER_STATUSES = ("unknown", "located", "eliminated", "spared")
 
 
 @pickles_as_arguments
-@dataclass(slots=True)
-class Variable:
+class Variable(Record):
     """A story variable: its starting value, optional bounds, and the label the interface shows."""
+
+    __slots__ = ("name", "initial", "minimum", "maximum", "label", "loc")
 
     name: str
     initial: Value
-    minimum: float | None = None
-    maximum: float | None = None
-    label: str = ""
-    loc: Location | None = None
+    minimum: float | None
+    maximum: float | None
+    label: str
+    loc: Location | None
+
+    def __init__(
+        self,
+        name: str,
+        initial: Value,
+        minimum: float | None = None,
+        maximum: float | None = None,
+        label: str = "",
+        loc: Location | None = None,
+    ) -> None:
+        self.name = name
+        self.initial = initial
+        self.minimum = minimum
+        self.maximum = maximum
+        self.label = label
+        self.loc = loc
 
     def clamp(self, value: Value) -> Value:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -128,40 +150,82 @@ class Variable:
 
 
 @pickles_as_arguments
-@dataclass(slots=True)
-class CodexEntry:
+class CodexEntry(Record):
     """An entry of the codex, unlocked by an effect."""
+
+    __slots__ = ("id", "section", "title", "text", "loc")
 
     id: str
     section: str
     title: str
     text: str
-    loc: Location | None = None
+    loc: Location | None
+
+    def __init__(
+        self, id: str, section: str, title: str, text: str, loc: Location | None = None
+    ) -> None:
+        self.id = id
+        self.section = section
+        self.title = title
+        self.text = text
+        self.loc = loc
 
 
 @pickles_as_arguments
-@dataclass(slots=True)
-class DossierCard:
+class DossierCard(Record):
     """A card of the dossier, whose status is the value of a variable."""
+
+    __slots__ = ("id", "name", "variable", "codex", "loc")
 
     id: str
     name: str
     variable: str
-    codex: str | None = None
-    loc: Location | None = None
+    codex: str | None
+    loc: Location | None
+
+    def __init__(
+        self,
+        id: str,
+        name: str,
+        variable: str,
+        codex: str | None = None,
+        loc: Location | None = None,
+    ) -> None:
+        self.id = id
+        self.name = name
+        self.variable = variable
+        self.codex = codex
+        self.loc = loc
 
 
 @pickles_as_arguments
-@dataclass(slots=True)
-class Effect:
+class Effect(Record):
     """A change a node or a choice makes: ``set``, ``add``, ``sub`` a variable, or ``unlock``."""
+
+    __slots__ = ("op", "target", "value", "source", "spots", "compiled")
 
     op: str  # "set", "add", "sub" or "unlock"
     target: str
     value: Ast | None
     source: str
     spots: Spots  # loc
-    compiled: Callable[[Env], Value] | None = None
+    compiled: Callable[[Env], Value] | None
+
+    def __init__(
+        self,
+        op: str,
+        target: str,
+        value: Ast | None,
+        source: str,
+        spots: Spots,
+        compiled: Callable[[Env], Value] | None = None,
+    ) -> None:
+        self.op = op
+        self.target = target
+        self.value = value
+        self.source = source
+        self.spots = spots
+        self.compiled = compiled
 
     @property
     def loc(self) -> Location:
@@ -169,9 +233,23 @@ class Effect:
 
 
 @pickles_as_arguments
-@dataclass(slots=True)
-class Choice:
+class Choice(Record):
     """A choice of a node: its text, where it leads, its condition and its effects."""
+
+    __slots__ = (
+        "index",
+        "text",
+        "segments",
+        "target",
+        "condition",
+        "condition_source",
+        "reason",
+        "effects",
+        "kind",
+        "spots",
+        "template",
+        "check",
+    )
 
     index: int
     text: str
@@ -183,8 +261,36 @@ class Choice:
     effects: list[Effect]
     kind: str
     spots: Spots  # loc, target_loc, condition_loc, text_loc
-    template: Template | None = None
-    check: Callable[[Env], Value] | None = None
+    template: Template | None
+    check: Callable[[Env], Value] | None
+
+    def __init__(
+        self,
+        index: int,
+        text: str,
+        segments: list[Segment],
+        target: str,
+        condition: Ast | None,
+        condition_source: str | None,
+        reason: str | None,
+        effects: list[Effect],
+        kind: str,
+        spots: Spots,
+        template: Template | None = None,
+        check: Callable[[Env], Value] | None = None,
+    ) -> None:
+        self.index = index
+        self.text = text
+        self.segments = segments
+        self.target = target
+        self.condition = condition
+        self.condition_source = condition_source
+        self.reason = reason
+        self.effects = effects
+        self.kind = kind
+        self.spots = spots
+        self.template = template
+        self.check = check
 
     @property
     def loc(self) -> Location:
@@ -204,16 +310,33 @@ class Choice:
 
 
 @pickles_as_arguments
-@dataclass(slots=True)
-class Ending:
+class Ending(Record):
     """The ending a node is, with its epilogue."""
+
+    __slots__ = ("id", "title", "epilogue", "segments", "spots", "template")
 
     id: str
     title: str
     epilogue: str
     segments: list[Segment]
     spots: Spots  # loc, epilogue_loc
-    template: Template | None = None
+    template: Template | None
+
+    def __init__(
+        self,
+        id: str,
+        title: str,
+        epilogue: str,
+        segments: list[Segment],
+        spots: Spots,
+        template: Template | None = None,
+    ) -> None:
+        self.id = id
+        self.title = title
+        self.epilogue = epilogue
+        self.segments = segments
+        self.spots = spots
+        self.template = template
 
     @property
     def loc(self) -> Location:
@@ -225,9 +348,26 @@ class Ending:
 
 
 @pickles_as_arguments
-@dataclass(slots=True)
-class Node:
+class Node(Record):
     """One passage of the story, with its choices (or its ending)."""
+
+    __slots__ = (
+        "id",
+        "chapter",
+        "name",
+        "title",
+        "speaker",
+        "location",
+        "text",
+        "segments",
+        "effects",
+        "choices",
+        "ending",
+        "spots",
+        "words",
+        "template",
+        "static_paragraphs",
+    )
 
     id: str  # chapter.node
     chapter: str
@@ -241,9 +381,43 @@ class Node:
     choices: list[Choice]
     ending: Ending | None
     spots: Spots  # loc, text_loc
-    words: int = 0
-    template: Template | None = None
-    static_paragraphs: list[str] | None = None
+    words: int
+    template: Template | None
+    static_paragraphs: list[str] | None
+
+    def __init__(
+        self,
+        id: str,
+        chapter: str,
+        name: str,
+        title: str,
+        speaker: str | None,
+        location: str | None,
+        text: str,
+        segments: list[Segment],
+        effects: list[Effect],
+        choices: list[Choice],
+        ending: Ending | None,
+        spots: Spots,
+        words: int = 0,
+        template: Template | None = None,
+        static_paragraphs: list[str] | None = None,
+    ) -> None:
+        self.id = id
+        self.chapter = chapter
+        self.name = name
+        self.title = title
+        self.speaker = speaker
+        self.location = location
+        self.text = text
+        self.segments = segments
+        self.effects = effects
+        self.choices = choices
+        self.ending = ending
+        self.spots = spots
+        self.words = words
+        self.template = template
+        self.static_paragraphs = static_paragraphs
 
     @property
     def loc(self) -> Location:
@@ -255,24 +429,60 @@ class Node:
 
 
 @pickles_as_arguments
-@dataclass(slots=True)
-class Chapter:
+class Chapter(Record):
     """A chapter file: its id, title, node ids in order, and what it declares itself."""
+
+    __slots__ = ("id", "title", "file", "nodes", "loc", "variables", "codex", "problems")
 
     id: str
     title: str
     file: str
     nodes: list[str]
     loc: Location
-    variables: dict[str, Variable] = field(default_factory=dict)
-    codex: dict[str, CodexEntry] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)
+    variables: dict[str, Variable]
+    codex: dict[str, CodexEntry]
+    problems: list[Problem]
+
+    def __init__(
+        self,
+        id: str,
+        title: str,
+        file: str,
+        nodes: list[str],
+        loc: Location,
+        variables: dict[str, Variable] | None = None,
+        codex: dict[str, CodexEntry] | None = None,
+        problems: list[Problem] | None = None,
+    ) -> None:
+        self.id = id
+        self.title = title
+        self.file = file
+        self.nodes = nodes
+        self.loc = loc
+        self.variables = {} if variables is None else variables
+        self.codex = {} if codex is None else codex
+        self.problems = [] if problems is None else problems
 
 
 @pickles_as_arguments
-@dataclass(slots=True)
-class Manifest:
+class Manifest(Record):
     """``story.yaml``: the story's title, start, variables, codex, dossier and gauge."""
+
+    __slots__ = (
+        "id",
+        "title",
+        "version",
+        "author",
+        "start",
+        "start_loc",
+        "variables",
+        "codex",
+        "dossier",
+        "gauge",
+        "gauge_loc",
+        "file",
+        "problems",
+    )
 
     id: str
     title: str
@@ -286,7 +496,37 @@ class Manifest:
     gauge: str | None
     gauge_loc: Location | None
     file: str
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[Problem]
+
+    def __init__(
+        self,
+        id: str,
+        title: str,
+        version: str,
+        author: str,
+        start: str,
+        start_loc: Location,
+        variables: dict[str, Variable],
+        codex: dict[str, CodexEntry],
+        dossier: list[DossierCard],
+        gauge: str | None,
+        gauge_loc: Location | None,
+        file: str,
+        problems: list[Problem] | None = None,
+    ) -> None:
+        self.id = id
+        self.title = title
+        self.version = version
+        self.author = author
+        self.start = start
+        self.start_loc = start_loc
+        self.variables = variables
+        self.codex = codex
+        self.dossier = dossier
+        self.gauge = gauge
+        self.gauge_loc = gauge_loc
+        self.file = file
+        self.problems = [] if problems is None else problems
 
 
 class NodeTable(Mapping[str, Node]):
@@ -361,9 +601,28 @@ class NodeTable(Mapping[str, Node]):
             self._chapters[chapter_id] = ready
 
 
-@dataclass
-class Story:
+class Story(Record):
     """A loaded, linked story, ready to play."""
+
+    __slots__ = (
+        "id",
+        "title",
+        "version",
+        "author",
+        "start",
+        "variables",
+        "codex",
+        "dossier",
+        "gauge",
+        "chapters",
+        "nodes",
+        "content_hash",
+        "root",
+        "files",
+        "warnings",
+        "extra",
+        "ending_nodes",
+    )
 
     id: str
     title: str
@@ -379,9 +638,47 @@ class Story:
     content_hash: str
     root: str
     files: list[str]
-    warnings: list[Problem] = field(default_factory=list)
-    extra: dict[str, Any] = field(default_factory=dict)
-    ending_nodes: list[str] = field(default_factory=list)  # the nodes that are endings, in order
+    warnings: list[Problem]
+    extra: dict[str, Any]
+    ending_nodes: list[str]  # the nodes that are endings, in order
+
+    def __init__(
+        self,
+        id: str,
+        title: str,
+        version: str,
+        author: str,
+        start: str,
+        variables: dict[str, Variable],
+        codex: dict[str, CodexEntry],
+        dossier: list[DossierCard],
+        gauge: str | None,
+        chapters: dict[str, Chapter],
+        nodes: NodeTable,
+        content_hash: str,
+        root: str,
+        files: list[str],
+        warnings: list[Problem] | None = None,
+        extra: dict[str, Any] | None = None,
+        ending_nodes: list[str] | None = None,
+    ) -> None:
+        self.id = id
+        self.title = title
+        self.version = version
+        self.author = author
+        self.start = start
+        self.variables = variables
+        self.codex = codex
+        self.dossier = dossier
+        self.gauge = gauge
+        self.chapters = chapters
+        self.nodes = nodes
+        self.content_hash = content_hash
+        self.root = root
+        self.files = files
+        self.warnings = [] if warnings is None else warnings
+        self.extra = {} if extra is None else extra
+        self.ending_nodes = [] if ending_nodes is None else ending_nodes
 
     def chapter_of(self, node_id: str) -> Chapter:
         return self.chapters[self.nodes.chapter_of(node_id)]

@@ -3,21 +3,36 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
+from rougegame.records import FrozenRecord, Record
 from rougegame.story.text import sanitize
+
+# A record's __slots__ name its fields in their order (see rougegame.records), not sorted.
+# ruff: noqa: RUF023
 
 Severity = Literal["error", "warning"]
 
+_set = object.__setattr__
 
-@dataclass(frozen=True, slots=True)
-class Location:
+
+class Location(FrozenRecord):
     """A position in a file, 1-based as editors show it."""
 
+    __slots__ = ("file", "line", "column")
+
     file: str
-    line: int = 0
-    column: int = 0
+    line: int
+    column: int
+
+    def __init__(self, file: str, line: int = 0, column: int = 0) -> None:
+        _set(self, "file", file)
+        _set(self, "line", line)
+        _set(self, "column", column)
+
+    def __reduce__(self) -> tuple[type[Location], tuple[str, int, int]]:
+        # For pickle and copy (``model`` registers a faster way to rebuild one with copyreg).
+        return Location, (self.file, self.line, self.column)
 
     def __str__(self) -> str:
         if self.line <= 0:
@@ -37,22 +52,39 @@ class Location:
         return Location(self.file, self.line + line_index, self.column + offset - line_start)
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
+class Problem(FrozenRecord):
     """Something wrong with a story or a save, as a value rather than an exception."""
 
-    message: str
-    where: Location | None = None
-    node: str | None = None
-    hint: str | None = None
-    severity: Severity = "error"
-    code: str = "invalid"
+    __slots__ = ("message", "where", "node", "hint", "severity", "code")
 
-    def __post_init__(self) -> None:
+    message: str
+    where: Location | None
+    node: str | None
+    hint: str | None
+    severity: Severity
+    code: str
+
+    def __init__(
+        self,
+        message: str,
+        where: Location | None = None,
+        node: str | None = None,
+        hint: str | None = None,
+        severity: Severity = "error",
+        code: str = "invalid",
+    ) -> None:
         # Messages quote story text (an unknown key, a bad value): keep terminal controls out.
-        object.__setattr__(self, "message", sanitize(self.message))
-        if self.hint is not None:
-            object.__setattr__(self, "hint", sanitize(self.hint))
+        _set(self, "message", sanitize(message))
+        _set(self, "where", where)
+        _set(self, "node", node)
+        _set(self, "hint", sanitize(hint) if hint is not None else None)
+        _set(self, "severity", severity)
+        _set(self, "code", code)
+
+    def __reduce__(self) -> tuple[type[Problem], tuple[Any, ...]]:
+        # Chapters keep their problems in the cache. (Sanitising again on the way back in
+        # changes nothing: a sanitised text has no control characters left.)
+        return Problem, self._values()
 
     def brief(self) -> str:
         """``where: message (hint)`` on one line, for a message to the player."""
@@ -88,11 +120,15 @@ class StoryError(Exception):
         super().__init__(format_problems(self.problems))
 
 
-@dataclass
-class ProblemList:
+class ProblemList(Record):
     """Collects problems while loading so that all are shown together."""
 
-    items: list[Problem] = field(default_factory=list)
+    __slots__ = ("items",)
+
+    items: list[Problem]
+
+    def __init__(self, items: list[Problem] | None = None) -> None:
+        self.items = [] if items is None else items
 
     def error(
         self,

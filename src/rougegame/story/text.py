@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
+from rougegame.records import FrozenRecord
 from rougegame.story.expressions import Ast, Env, ExprError, Value, parse_expression
 
 Segment = tuple[Any, ...]
@@ -212,12 +212,20 @@ def format_value(value: Value) -> str:
 CompiledText = Callable[[Env], str]
 
 
-@dataclass(frozen=True, slots=True)
-class Template:
+_set = object.__setattr__
+
+
+class Template(FrozenRecord):
     """A compiled passage: call :meth:`render` with the game's Env."""
+
+    __slots__ = ("segments", "static")
 
     segments: tuple[Segment, ...]
     static: str | None
+
+    def __init__(self, segments: tuple[Segment, ...], static: str | None) -> None:
+        _set(self, "segments", segments)
+        _set(self, "static", static)
 
     def render(self, env: Env) -> str:
         if self.static is not None:

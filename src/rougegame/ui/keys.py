@@ -8,31 +8,76 @@ palette read this same table, so they never disagree with what the keys really d
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 
 from textual.binding import Binding
+
+from rougegame.records import FrozenRecord
 
 PLAYING = "Playing"
 SAVES = "Saves"
 SCREENS = "Screens"
 GAME = "Game"
 
+# A record's __slots__ name its fields in their order (see rougegame.records), not sorted.
+# ruff: noqa: RUF023
 
-@dataclass(frozen=True, slots=True)
-class GameKey:
+_set = object.__setattr__
+
+
+class GameKey(FrozenRecord):
     """A key of the game: its id (for remapping), default key, action, label and help text."""
+
+    __slots__ = (
+        "id",
+        "key",
+        "action",
+        "description",
+        "section",
+        "help",
+        "show",
+        "palette",
+        "key_display",
+        "priority",
+        "namespace",
+    )
 
     id: str
     key: str  # one or more keys, comma-separated
     action: str  # an action of the app
     description: str  # short, for the footer and the palette
     section: str
-    help: str = ""  # one line for the Help screen and the palette
-    show: bool = True  # in the footer
-    palette: bool = True  # in the command palette
-    key_display: str | None = None
-    priority: bool = False
-    namespace: str = "app"  # where the action lives: "app" or "screen"
+    help: str  # one line for the Help screen and the palette
+    show: bool  # in the footer
+    palette: bool  # in the command palette
+    key_display: str | None
+    priority: bool
+    namespace: str  # where the action lives: "app" or "screen"
+
+    def __init__(
+        self,
+        id: str,
+        key: str,
+        action: str,
+        description: str,
+        section: str,
+        help: str = "",
+        show: bool = True,
+        palette: bool = True,
+        key_display: str | None = None,
+        priority: bool = False,
+        namespace: str = "app",
+    ) -> None:
+        _set(self, "id", id)
+        _set(self, "key", key)
+        _set(self, "action", action)
+        _set(self, "description", description)
+        _set(self, "section", section)
+        _set(self, "help", help)
+        _set(self, "show", show)
+        _set(self, "palette", palette)
+        _set(self, "key_display", key_display)
+        _set(self, "priority", priority)
+        _set(self, "namespace", namespace)
 
     def binding(self) -> Binding:
         return Binding(

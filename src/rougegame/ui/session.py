@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,29 +23,52 @@ from rougegame.engine.saves import (
     atomic_write,
     restore,
 )
+from rougegame.records import FrozenRecord, Record
 from rougegame.story.model import CodexEntry, Story
 from rougegame.story.problems import StoryError
 
 Clock = Callable[[], float]
 
+_set = object.__setattr__
 
-@dataclass
-class Outcome:
+
+class Outcome(Record):
     """What happened after a choice, for the screens to show."""
 
-    ending: bool = False
-    ending_id: str | None = None
-    new_ending: bool = False
-    unlocked: list[str] = field(default_factory=list)  # titles of codex entries just unlocked
-    warnings: list[str] = field(default_factory=list)
+    __slots__ = ("ending", "ending_id", "new_ending", "unlocked", "warnings")
+
+    ending: bool
+    ending_id: str | None
+    new_ending: bool
+    unlocked: list[str]  # titles of codex entries just unlocked
+    warnings: list[str]
+
+    def __init__(
+        self,
+        ending: bool = False,
+        ending_id: str | None = None,
+        new_ending: bool = False,
+        unlocked: list[str] | None = None,
+        warnings: list[str] | None = None,
+    ) -> None:
+        self.ending = ending
+        self.ending_id = ending_id
+        self.new_ending = new_ending
+        self.unlocked = [] if unlocked is None else unlocked
+        self.warnings = [] if warnings is None else warnings
 
 
-@dataclass(frozen=True, slots=True)
-class CodexItem:
+class CodexItem(FrozenRecord):
     """A codex entry as the codex screen lists it, with whether it is new."""
+
+    __slots__ = ("entry", "new")
 
     entry: CodexEntry
     new: bool
+
+    def __init__(self, entry: CodexEntry, new: bool) -> None:
+        _set(self, "entry", entry)
+        _set(self, "new", new)
 
 
 def _number(value: object) -> float:

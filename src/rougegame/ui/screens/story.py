@@ -6,7 +6,6 @@ a choice, an undo, a load or a reload, appending new transcript blocks rather th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from rich.text import Text
@@ -20,6 +19,7 @@ from textual.widget import AwaitMount, Widget
 from textual.widgets import Footer, OptionList, Static
 
 from rougegame.engine.game import Game, StoryRuntimeError
+from rougegame.records import FrozenRecord
 from rougegame.ui.keys import CHOICE_KEYS, STORY_KEYS, bindings, effective_key
 from rougegame.ui.text import prose
 from rougegame.ui.widgets.choices import ENDING_ID, STUCK_ID, ChoiceList
@@ -36,16 +36,31 @@ EARLIER_ON_OPEN = 12
 # Keys that, while a passage is being typed, only finish the typing (other keys also act).
 SKIP_KEYS = {"enter", "space", "up", "down", "pageup", "pagedown", "home", "end"}
 
+# A record's __slots__ name its fields in their order (see rougegame.records), not sorted.
+# ruff: noqa: RUF023
 
-@dataclass(frozen=True, slots=True)
-class Block:
+_set = object.__setattr__
+
+
+class Block(FrozenRecord):
     """One piece of the transcript: a chapter heading, a passage or a choice taken."""
+
+    __slots__ = ("index", "kind", "node_id", "text", "speaker")
 
     index: int  # position of its entry in the game's log
     kind: str  # "chapter", "passage" or "choice"
     node_id: str
     text: str
-    speaker: str | None = None
+    speaker: str | None
+
+    def __init__(
+        self, index: int, kind: str, node_id: str, text: str, speaker: str | None = None
+    ) -> None:
+        _set(self, "index", index)
+        _set(self, "kind", kind)
+        _set(self, "node_id", node_id)
+        _set(self, "text", text)
+        _set(self, "speaker", speaker)
 
 
 def transcript_blocks(game: Game) -> list[Block]:
