@@ -12,8 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual import events
 from textual.color import Color
 from textual.css import stylesheet as stylesheet_module
+from textual.message import Message
 from textual.screen import Screen
 
 from rougegame import cli
@@ -22,6 +24,7 @@ from rougegame.engine.profile import Settings
 from rougegame.engine.saves import AUTOSAVE, SaveStore
 from rougegame.story.model import Story
 from rougegame.ui.app import RougeApp
+from rougegame.ui.screens.mode import ModeScreen
 from rougegame.ui.screens.story import StoryScreen
 from rougegame.ui.screens.title import TitleScreen
 from rougegame.ui.widgets.choices import ChoiceList
@@ -291,5 +294,32 @@ async def test_the_story_screen_starts_with_the_classes_of_the_terminal_size(
         assert isinstance(screen, StoryScreen)
         breakpoints = {"-narrow", "-normal", "-wide", "-short", "-tall"}
         assert screen.classes & breakpoints == classes
-        # Restyled as a whole once, when Textual resumes it; not again for its size.
-        assert restyled.count(screen) == 1
+        # Styled as its widgets were mounted, and not again as a whole: not for its size, nor
+        # when it is first resumed.
+        assert restyled.count(screen) == 0
+
+
+async def test_only_the_first_resume_of_a_mode_screen_skips_restyling(
+    make_app: MakeApp, tour_story: Story, saves: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    resumes: list[bool] = []
+    post = ModeScreen.post_message
+
+    def recording(self: ModeScreen, message: Message) -> bool:
+        sent = post(self, message)
+        if isinstance(message, events.ScreenResume) and isinstance(self, StoryScreen):
+            resumes.append(message.refresh_styles)
+        return sent
+
+    monkeypatch.setattr(ModeScreen, "post_message", recording)
+    save_after_one_choice(tour_story, saves, "mine")
+    app = make_app(load_slot="mine")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await app.switch_mode("title")
+        await pilot.pause()
+        assert isinstance(app.screen, TitleScreen)
+        await app.switch_mode("story")
+        await pilot.pause()
+        assert isinstance(app.screen, StoryScreen)
+    assert resumes == [False, True]

@@ -43,42 +43,17 @@ if TYPE_CHECKING:
 GAME_ACTIONS = {"choose", "undo", "save", "quicksave", "dossier", "history", "title"}
 
 
-def _styled(screen: Screen[None]) -> Screen[None]:
-    """A mode's first screen, marked as styled by the app's stylesheet as it is now.
-
-    A new screen counts itself behind the app's stylesheet, so Textual restyles the whole app
-    when it shows a mode's first screen: it parses every stylesheet twice more (the parsed
-    copies are dropped along the way), though nothing has changed. A theme changed since is
-    still applied: that bumps the app's count, and the restyle it schedules reaches this screen.
-
-    The screen also starts with the breakpoint classes of the terminal's size (``-narrow``,
-    ``-tall``, ...), which Textual would otherwise add on its first resize, restyling every
-    widget on it once more.
-    """
-    app = screen.app
-    screen._css_update_count = app._css_update_count
-    width, height = app.size
-    for size, points in (
-        (width, app.HORIZONTAL_BREAKPOINTS or []),
-        (height, app.VERTICAL_BREAKPOINTS or []),
-    ):
-        reached = [(at, name) for at, name in points if size >= at]
-        if reached:
-            screen.add_class(max(reached)[1], update=False)
-    return screen
-
-
 # Screens are imported when they are first shown: starting the game loads only the one it opens.
 def _title_screen() -> Screen[None]:
     from rougegame.ui.screens.title import TitleScreen
 
-    return _styled(TitleScreen())
+    return TitleScreen()
 
 
 def _story_screen() -> Screen[None]:
     from rougegame.ui.screens.story import StoryScreen
 
-    return _styled(StoryScreen())
+    return StoryScreen()
 
 
 def _game_commands() -> type[Provider]:

@@ -14,13 +14,13 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
 from textual.widget import AwaitMount, Widget
 from textual.widgets import Footer, OptionList, Static
 
 from rougegame.engine.game import Game, StoryRuntimeError
 from rougegame.records import FrozenRecord
 from rougegame.ui.keys import CHOICE_KEYS, STORY_KEYS, bindings, effective_key
+from rougegame.ui.screens.mode import ModeScreen
 from rougegame.ui.text import prose
 from rougegame.ui.widgets.choices import ENDING_ID, STUCK_ID, ChoiceList
 from rougegame.ui.widgets.passage import PassageView
@@ -96,7 +96,7 @@ def block_widget(block: Block) -> Widget:
     return Static(text, classes="earlier-passage")
 
 
-class StoryScreen(Screen[None]):
+class StoryScreen(ModeScreen):
     """Where the story is read and played."""
 
     CSS_PATH = "story.tcss"

@@ -8,12 +8,12 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Center, Vertical
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from rougegame import __version__
 from rougegame.ui.keys import APP_KEYS, TITLE_KEYS, GameKey, bindings, effective_key
+from rougegame.ui.screens.mode import ModeScreen
 from rougegame.ui.text import short_duration
 from rougegame.ui.widgets.logo import Logo
 
@@ -35,7 +35,7 @@ MENU = (
 _KEYS: dict[str, GameKey] = {k.id: k for k in (*TITLE_KEYS, *APP_KEYS)}
 
 
-class TitleScreen(Screen[None]):
+class TitleScreen(ModeScreen):
     """New game, Continue (when there is something to continue), Load, and the rest."""
 
     CSS_PATH = "title.tcss"
