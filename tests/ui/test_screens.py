@@ -23,8 +23,8 @@ from rougegame.ui.screens.settings import SettingsScreen
 from rougegame.ui.screens.story import StoryScreen
 from rougegame.ui.screens.title import TitleScreen
 from rougegame.ui.widgets.choices import ChoiceList
-from rougegame.ui.widgets.gauge import NectarGauge
 from rougegame.ui.widgets.passage import PassageView
+from rougegame.ui.widgets.statusbar import StatusBar
 
 SIZE = (100, 30)
 MakeApp = Callable[..., RougeApp]
@@ -280,8 +280,8 @@ async def test_status_bar_shows_the_nine_and_a_low_gauge(
     async with app.run_test(size=(140, 30)) as pilot:
         await pilot.press("n")
         await pilot.pause()
-        gauge = app.screen.query_one(NectarGauge)
-        assert gauge.level == "ok"
+        bar = app.screen.query_one(StatusBar)
+        assert bar.gauge is not None and bar.gauge.level == "ok"
         assert "NINE · 0/1 found · 0 resolved" in screen_text(app)
         await pilot.resize_terminal(*SIZE)
         await pilot.pause()
@@ -290,12 +290,27 @@ async def test_status_bar_shows_the_nine_and_a_low_gauge(
         app.session.game.state.vars["nectar"] = 1
         app.screen.sync()
         await pilot.pause()
-        assert gauge.has_class("-critical")
+        assert bar.gauge.level == "critical"
         assert "CRITICAL" in screen_text(app)
         app.session.game.state.vars["nectar"] = 2
         app.screen.sync()
         await pilot.pause()
-        assert gauge.has_class("-low") and not gauge.has_class("-critical")
+        assert bar.gauge.level == "low"
+        assert "LOW" in screen_text(app) and "CRITICAL" not in screen_text(app)
+
+
+async def test_status_bar_cuts_where_the_player_is_short_to_keep_the_rest(
+    make_app: MakeApp, screen_text: ScreenText
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(70, 24)) as pilot:
+        await pilot.press("n")
+        await pilot.pause()
+        bar = app.screen.query_one(StatusBar)
+        (line,) = [row for row in screen_text(app).splitlines() if "◷" in row]
+        shown = line.strip().split("…")[0]
+        assert len(shown) > 5 and bar.where.plain.startswith(shown)  # cut short, with "…"
+        assert "NECTAR" in line and "NINE" in line
 
 
 async def test_history_lists_everything_and_exports_markdown(

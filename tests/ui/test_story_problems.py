@@ -9,7 +9,7 @@ from rougegame.story.loader import load_story
 from rougegame.ui.app import RougeApp
 from rougegame.ui.screens.problems import ProblemsScreen
 from rougegame.ui.screens.story import StoryScreen
-from rougegame.ui.widgets.gauge import NectarGauge
+from rougegame.ui.widgets.statusbar import StatusBar
 
 SIZE = (100, 30)
 MakeApp = Callable[..., RougeApp]
@@ -93,7 +93,8 @@ async def test_no_gauge_and_no_dossier(
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("n")
         await pilot.pause()
-        assert not app.screen.query_one(NectarGauge).display
+        assert app.screen.query_one(StatusBar).gauge is None
+        assert "NECTAR" not in screen_text(app)
         assert "NINE" not in screen_text(app)
         await pilot.press("d")
         await pilot.pause()

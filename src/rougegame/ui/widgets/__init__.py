@@ -1,1 +1,1 @@
-"""The game's own widgets: the Nectar gauge, the passage, the choices, the status bar, cards."""
+"""The game's own widgets: the status bar and its Nectar gauge, the passage, the choices."""

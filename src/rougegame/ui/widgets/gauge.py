@@ -1,44 +1,29 @@
-"""The Nectar gauge: a bar of cells that turns amber when low and red when critical."""
+"""The Nectar gauge: a bar of cells that turns bold amber when low and red when critical.
+
+It is a part of the status bar's one line rather than a widget of its own.
+"""
 
 from __future__ import annotations
 
 from textual.content import Content
-from textual.reactive import reactive
-from textual.widget import Widget
 
 LOW = 0.4
 CRITICAL = 0.2
+CELLS = 10
+# The gauge's colour and weight at each level (the theme's variables).
+LEVEL_STYLES = {"ok": "$warning", "low": "$warning bold", "critical": "$error bold"}
 
 
-class NectarGauge(Widget):
-    """``NECTAR ██████░░░░ 6/10``; classes ``-low`` and ``-critical`` follow the level."""
+class NectarGauge:
+    """``NECTAR ██████░░░░ 6/10``, with ``LOW`` or ``CRITICAL`` after it when it is."""
 
-    DEFAULT_CSS = """
-    NectarGauge {
-        width: auto;
-        height: 1;
-        color: $warning;
-        &.-low { color: $warning; text-style: bold; }
-        &.-critical { color: $error; text-style: bold; }
-    }
-    """
+    __slots__ = ("label", "maximum", "minimum", "value")
 
-    value: reactive[float] = reactive(0.0)
-    cells: reactive[int] = reactive(10)
-
-    def __init__(
-        self,
-        label: str = "Nectar",
-        minimum: float = 0,
-        maximum: float = 10,
-        *,
-        id: str | None = None,
-        classes: str | None = None,
-    ) -> None:
-        super().__init__(id=id, classes=classes)
+    def __init__(self, label: str, minimum: float, maximum: float, value: float) -> None:
         self.label = label
         self.minimum = minimum
         self.maximum = maximum
+        self.value = value
 
     @property
     def fraction(self) -> float:
@@ -56,23 +41,19 @@ class NectarGauge(Widget):
             return "low"
         return "ok"
 
-    def watch_value(self) -> None:
-        level = self.level
-        self.set_class(level == "low", "-low")
-        self.set_class(level == "critical", "-critical")
-
     def render(self) -> Content:
-        filled = round(self.fraction * self.cells)
+        level = self.level
+        filled = round(self.fraction * CELLS)
         if self.value > self.minimum:
             filled = max(filled, 1)
         number = f"{self.value:g}/{self.maximum:g}"
-        warning = {"low": " LOW", "critical": " CRITICAL"}.get(self.level, "")
+        warning = {"low": " LOW", "critical": " CRITICAL"}.get(level, "")
         return Content.assemble(
             (self.label.upper(), "bold"),
             " ",
-            ("█" * filled, ""),
-            ("░" * (self.cells - filled), "dim"),
+            "█" * filled,
+            ("░" * (CELLS - filled), "dim"),
             " ",
             (number, "bold"),
-            (warning, "reverse bold" if self.level == "critical" else "bold"),
-        )
+            (warning, "reverse bold" if level == "critical" else "bold"),
+        ).stylize_before(LEVEL_STYLES[level])

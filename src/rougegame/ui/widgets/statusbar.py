@@ -1,11 +1,13 @@
-"""The status bar of the story screen: chapter, location, Nectar, the Nine, play time."""
+"""The status bar of the story screen: chapter, location, Nectar, the Nine, play time.
+
+It is one widget drawing one line: where the player is on the left, cut short with an ellipsis
+when the line is too narrow, and the gauge, the Nine and the clock on the right.
+"""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.containers import Horizontal
 from textual.content import Content
-from textual.widgets import Static
+from textual.widget import Widget
 
 from rougegame.engine.game import Game
 from rougegame.ui.text import clock
@@ -17,6 +19,8 @@ NINE_GLYPHS = {
     "eliminated": ("×", "$error bold"),
     "spared": ("◇", "$accent bold"),
 }
+GAP = "  "  # between the parts on the right
+COMPACT_BELOW = 128  # columns under which the Nine are summed up briefly
 
 
 def nine_summary(statuses: list[str], compact: bool = False) -> Content:
@@ -33,7 +37,7 @@ def nine_summary(statuses: list[str], compact: bool = False) -> Content:
     return Content.assemble(*parts)
 
 
-class StatusBar(Horizontal):
+class StatusBar(Widget):
     """One line at the top of the story screen."""
 
     DEFAULT_CSS = """
@@ -42,41 +46,25 @@ class StatusBar(Horizontal):
         width: 1fr;
         background: $panel;
         padding: 0 1;
-        & > Static { width: auto; height: 1; }
-        & #where { width: 1fr; text-wrap: nowrap; text-overflow: ellipsis; }
-        & #where-chapter { color: $primary; text-style: bold; }
-        & NectarGauge { margin: 0 0 0 2; }
-        & #nine { margin: 0 0 0 2; color: $foreground-muted; }
-        & #clock { margin: 0 0 0 2; color: $secondary; }
     }
     """
 
-    def compose(self) -> ComposeResult:
-        yield Static(id="where")
-        yield NectarGauge(id="gauge")
-        yield Static(id="nine")
-        yield Static(id="clock")
-
     def __init__(self) -> None:
         super().__init__()
-        self._game: Game | None = None
-
-    def on_resize(self) -> None:
-        if self._game is not None:
-            self.show(self._game)
+        self.where = Content()
+        self.gauge: NectarGauge | None = None  # None when the story has no gauge to show
+        self.nine: list[str] = []  # the statuses of the dossier's cards
+        self.play_time = 0.0
 
     def show(self, game: Game) -> None:
-        self._game = game
         story = game.story
         chapter = story.chapters[game.node.chapter].title
         location = game.state.location
-        where = Content.assemble(
+        self.where = Content.assemble(
             ("◆ ", "$primary"),
             (chapter.upper(), "$primary bold"),
             *((("  ·  ", "dim"), location) if location else ()),
         )
-        self.query_one("#where", Static).update(where)
-        gauge = self.query_one(NectarGauge)
         var = story.variables.get(story.gauge or "")
         value = game.state.vars.get(story.gauge or "")
         if (
@@ -86,23 +74,29 @@ class StatusBar(Horizontal):
             and isinstance(value, (int, float))
             and not isinstance(value, bool)
         ):
-            gauge.display = True
-            gauge.label = var.label or var.name
-            gauge.minimum, gauge.maximum = var.minimum, var.maximum
-            gauge.value = float(value)
-            gauge.watch_value()
-            gauge.refresh(layout=True)
+            self.gauge = NectarGauge(var.label or var.name, var.minimum, var.maximum, value)
         else:
-            gauge.display = False
-        nine = self.query_one("#nine", Static)
-        statuses = [status for _id, _name, status in game.dossier()]
-        nine.display = bool(statuses)
-        if statuses:
-            nine.tooltip = "The Immortal Nine: located / in the dossier, ✓ resolved"
-            nine.update(nine_summary(statuses, compact=self.size.width < 128))
+            self.gauge = None
+        self.nine = [status for _id, _name, status in game.dossier()]
+        self.tooltip = (
+            "The Immortal Nine: located / in the dossier, ✓ resolved" if self.nine else None
+        )
         self.tick(game)
 
     def tick(self, game: Game) -> None:
-        self.query_one("#clock", Static).update(
-            Content.assemble(("◷ ", "dim"), clock(game.play_time))
-        )
+        self.play_time = game.play_time
+        self.refresh()
+
+    def render(self) -> Content:
+        width = self.content_size.width
+        right: list[Content] = []
+        if self.gauge is not None:
+            right.append(self.gauge.render())
+        if self.nine:
+            summary = nine_summary(self.nine, compact=self.size.width < COMPACT_BELOW)
+            right.append(summary.stylize_before("$foreground-muted"))
+        time = Content.assemble(("◷ ", "dim"), clock(self.play_time))
+        right.append(time.stylize_before("$secondary"))
+        tail = Content("").join(Content(GAP) + part for part in right)
+        room = max(0, width - tail.cell_length)
+        return self.where.truncate(room, ellipsis=True, pad=True) + tail
