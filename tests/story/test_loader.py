@@ -12,6 +12,7 @@ import pytest
 from rougegame.story import loader
 from rougegame.story.loader import (
     cache_dir,
+    chapter_files,
     clear_memory_cache,
     load_story,
     resolve_path,
@@ -112,6 +113,24 @@ def test_chapter_files_load_in_name_order_and_nodes_keep_their_order(load_files:
     )
     assert list(story.chapters) == ["a", "z"]
     assert story.chapters["a"].nodes == ["a.start", "a.middle", "a.alpha"]
+
+
+def test_chapter_files_are_yaml_files_only(make_story: MakeStory) -> None:
+    root = make_story({"story.yaml": "format: 1\nid: t\ntitle: T\nstart: a.start\n"})
+    chapters = root / "chapters"
+    chapters.mkdir()
+    (chapters / "b.yml").write_text("x", encoding="utf-8")
+    (chapters / "a.yaml").write_text("x", encoding="utf-8")
+    (chapters / "folder.yaml").mkdir()
+    (chapters / "a.yaml.bak").write_text("x", encoding="utf-8")
+    assert [p.name for p in chapter_files(root)] == ["a.yaml", "b.yml"]
+    (chapters / "a.yaml").unlink()
+    (chapters / "b.yml").unlink()
+    (chapters / "folder.yaml").rmdir()
+    (chapters / "a.yaml.bak").unlink()
+    chapters.rmdir()
+    chapters.write_text("not a folder", encoding="utf-8")
+    assert chapter_files(root) == []
 
 
 # -- unknown keys, duplicate keys, bad YAML ---------------------------------------------------

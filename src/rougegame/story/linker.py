@@ -361,8 +361,7 @@ class _Linker:
                     )
                 else:
                     self.codex[cid] = entry
-            for node_id in chapter.nodes:
-                self.nodes[node_id] = chapter.id
+            self.nodes.update(dict.fromkeys(chapter.nodes, chapter.id))
         if len(self.nodes) > MAX_NODES:
             self.p.error(
                 f"the story has {len(self.nodes)} nodes, over the limit of {MAX_NODES}",
