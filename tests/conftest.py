@@ -14,9 +14,12 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
+from rougegame.engine.game import Game
+from rougegame.engine.saves import SaveStore
 from rougegame.story.loader import clear_memory_cache, load_story
 from rougegame.story.model import Story
 from rougegame.story.problems import Problem, StoryError
+from shared_helpers import Clock
 
 # Property tests are derandomized by default so that `make test` gives the same result every
 # run; HYPOTHESIS_PROFILE=explore searches with fresh random examples.
@@ -121,3 +124,20 @@ def problems_of(make_story: MakeStory) -> ProblemsOf:
         return info.value.problems
 
     return problems
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> SaveStore:
+    """A save store in a temporary folder."""
+    return SaveStore(tmp_path / "saves")
+
+
+@pytest.fixture
+def played(tour_story: Story) -> Game:
+    """The tour after knocking and promising (trust 2, keeper located), 75 seconds in."""
+    clock = Clock()
+    game = Game(tour_story, clock=clock)
+    game.choose(0)
+    game.choose(0)
+    clock.now = 75.0
+    return game

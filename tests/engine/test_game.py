@@ -6,7 +6,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from engine_helpers import Clock
 
 from rougegame.engine.game import (
     FALLBACK_LIMIT,
@@ -18,6 +17,7 @@ from rougegame.engine.game import (
 )
 from rougegame.story.loader import load_story
 from rougegame.story.model import Story
+from shared_helpers import Clock
 
 MakeStory = Callable[..., Path]
 

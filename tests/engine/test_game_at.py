@@ -6,12 +6,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from engine_helpers import Clock
 
 from rougegame.engine.game import Game, StoryRuntimeError
 from rougegame.story.expressions import Value
 from rougegame.story.loader import load_story
 from rougegame.story.model import Story
+from shared_helpers import Clock
 
 MakeStory = Callable[..., Path]
 

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from engine_helpers import Clock
 
 from rougegame.engine import saves
 from rougegame.engine.game import Game
@@ -29,24 +28,9 @@ from rougegame.engine.saves import (
 )
 from rougegame.story.loader import load_story
 from rougegame.story.model import Story
+from shared_helpers import Clock
 
 MakeStory = Callable[..., Path]
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> SaveStore:
-    return SaveStore(tmp_path / "saves")
-
-
-@pytest.fixture
-def played(tour_story: Story) -> Game:
-    """The tour after knocking and promising (trust 2, keeper located), 75 seconds in."""
-    clock = Clock()
-    game = Game(tour_story, clock=clock)
-    game.choose(0)
-    game.choose(0)
-    clock.now = 75.0
-    return game
 
 
 def files_in(folder: Path) -> list[str]:

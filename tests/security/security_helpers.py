@@ -1,4 +1,4 @@
-"""Shared by the security tests: hostile strings, YAML quoting, folder snapshots, a clock."""
+"""Shared by the security tests: hostile strings, YAML quoting, folder snapshots."""
 
 from __future__ import annotations
 
@@ -52,13 +52,3 @@ def snapshot(root: Path) -> dict[str, bytes | str]:
             elif path.is_file():
                 found[rel] = path.read_bytes()
     return found
-
-
-class Clock:
-    """A clock the test moves by hand, so play time is exact."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now

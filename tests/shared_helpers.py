@@ -1,4 +1,4 @@
-"""Helpers shared by the engine tests."""
+"""Helpers for tests in every folder."""
 
 from __future__ import annotations
 
