@@ -1,9 +1,10 @@
-"""The index of story files' hashes: a warm load reads no file it shows untouched, and never
-trusts it for a file that may have changed."""
+"""Warm loads: the index of story files' hashes (no file it shows untouched is read, and it is
+never trusted for a file that may have changed), and the cache entry of the whole story."""
 
 from __future__ import annotations
 
 import json
+import pickle
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -184,3 +185,104 @@ def test_an_index_that_cannot_be_written_only_costs_speed(
     reads.clear()
     assert text_of(warm(root), "a.start") == "Alpha text."
     assert reads["story/chapters/a.yaml"] == 1
+
+
+# -- the whole story's entry --------------------------------------------------------------------
+
+
+@pytest.fixture
+def heads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The cache entries whose head a load reads, by name."""
+    read: list[str] = []
+    read_head = loader._read_head
+
+    def recording(path: Path) -> object:
+        read.append(path.name)
+        return read_head(path)
+
+    monkeypatch.setattr(loader, "_read_head", recording)
+    return read
+
+
+def story_entries(cache: Path) -> list[Path]:
+    found = []
+    for path in cache.glob("*.pickle"):
+        with path.open("rb") as f:
+            head = pickle.load(f)
+        if isinstance(head, tuple) and head[:1] == ("rougegame-story",):
+            found.append(path)
+    return found
+
+
+@pytest.mark.usefixtures("settled")
+def test_once_every_file_has_its_entry_the_linked_story_is_kept_and_read_alone(
+    make_story: MakeStory, cache: Path, heads: list[str], reads: Counter[str]
+) -> None:
+    root = make_story(FILES_TWO)
+    first = load_story(root)  # parses: each file gets its entry
+    assert story_entries(cache) == []
+    warm(root)  # reads every file's entry, and keeps the linked story
+    (entry,) = story_entries(cache)
+    heads.clear()
+    reads.clear()
+    story = warm(root)
+    assert heads == [entry.name] and reads == Counter()
+    assert story.content_hash == first.content_hash
+    assert list(story.nodes) == ["a.start", "b.start"]
+    assert list(story.chapters) == ["a", "b"] and story.chapter_of("b.start").title == "B"
+    assert text_of(story, "b.start") == "Bravo text."
+    assert story.ending_nodes == first.ending_nodes and story.variables == first.variables
+    assert [e.id for e in story.endings] == ["a", "b"]
+
+
+@pytest.mark.usefixtures("settled")
+def test_a_changed_file_makes_another_story_entry(make_story: MakeStory, cache: Path) -> None:
+    root = make_story(FILES_TWO)
+    load_story(root)
+    warm(root)
+    (root / "chapters" / "b.yaml").write_text(chapter("b", "Brave text."), encoding="utf-8")
+    assert text_of(warm(root), "b.start") == "Brave text."
+    assert text_of(warm(root), "b.start") == "Brave text."
+    assert len(story_entries(cache)) == 2
+
+
+@pytest.mark.usefixtures("settled")
+@pytest.mark.parametrize("damage", ["cut", "garbage", "elsewhere"])
+def test_a_damaged_story_entry_is_ignored(
+    make_story: MakeStory, cache: Path, heads: list[str], damage: str
+) -> None:
+    root = make_story(FILES_TWO)
+    load_story(root)
+    warm(root)
+    (entry,) = story_entries(cache)
+    data = entry.read_bytes()
+    if damage == "cut":
+        entry.write_bytes(data[: len(data) // 2])
+    elif damage == "garbage":
+        entry.write_bytes(pickle.dumps(("rougegame-story", (1, 2), "x", [])))
+    else:  # its chapters' nodes said to be in some other file
+        tag, fields, chapter_of, places = pickle.loads(data)
+        places = [(c, i, "../../etc/passwd", o, n, crc) for c, i, _name, o, n, crc in places]
+        entry.write_bytes(pickle.dumps((tag, fields, chapter_of, places)))
+    heads.clear()
+    story = warm(root)
+    assert len(heads) > 1  # read from every file's entry instead
+    assert text_of(story, "b.start") == "Bravo text."
+
+
+@pytest.mark.usefixtures("settled")
+def test_a_story_entry_whose_chapter_entries_are_gone_reads_the_chapter_files(
+    make_story: MakeStory, cache: Path, reads: Counter[str]
+) -> None:
+    root = make_story(FILES_TWO)
+    load_story(root)
+    warm(root)
+    (entry,) = story_entries(cache)
+    for path in cache.glob("*.pickle"):
+        if path != entry:
+            path.unlink()
+    reads.clear()
+    story = warm(root)
+    assert reads == Counter()  # nothing read until a chapter's nodes are needed
+    assert text_of(story, "b.start") == "Bravo text."
+    assert reads == Counter({"story/chapters/b.yaml": 1})

@@ -14,7 +14,7 @@ shows something wrong, every node is read and checked one by one to say exactly 
 from __future__ import annotations
 
 import pickle
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Protocol
 
 from rougegame.records import Record
@@ -182,7 +182,11 @@ def pack_chapter(chapter: Chapter, nodes: list[Node]) -> ChapterFile:
 
 
 def unpack_nodes(part: ChapterFile) -> list[Node]:
-    blob = part.blob
+    return unpack_blob(part.blob)
+
+
+def unpack_blob(blob: bytes | memoryview | NodeBytes) -> list[Node]:
+    """A chapter's nodes from their pickled bytes (read back from its file if they are bad)."""
     if not callable(blob):
         nodes: list[Node] = safepickle.loads(blob)
         return nodes
@@ -593,11 +597,7 @@ class _Linker:
             )
         if self.p.errors or self.partial:
             raise StoryError(_sorted(self.p.items))
-        waiting = {part.chapter.id: part for part in self.linked}
-
-        def load(chapter_id: str) -> list[Node]:
-            return finish_nodes(unpack_nodes(waiting.pop(chapter_id)))
-
+        nodes = node_table(self.nodes, {part.chapter.id: part.blob for part in self.linked})
         return Story(
             id=self.m.id,
             title=self.m.title,
@@ -609,13 +609,26 @@ class _Linker:
             dossier=self.m.dossier,
             gauge=self.m.gauge,
             chapters=self.chapters,
-            nodes=NodeTable(self.nodes, load),
+            nodes=nodes,
             content_hash=content_hash,
             root=root,
             files=files,
             warnings=[p for p in self.p.items if p.severity == "warning"],
             ending_nodes=[node for part in self.linked for _id, node in part.summary.endings],
         )
+
+
+def node_table(
+    chapter_of: dict[str, str], blobs: Mapping[str, bytes | memoryview | NodeBytes]
+) -> NodeTable:
+    """A story's nodes (``chapter_of``: node id -> chapter id, in story order), each chapter's
+    resolved and compiled from its pickled nodes, ``blobs[chapter id]``, when first needed."""
+    waiting = dict(blobs)
+
+    def load(chapter_id: str) -> list[Node]:
+        return finish_nodes(unpack_blob(waiting.pop(chapter_id)))
+
+    return NodeTable(chapter_of, load)
 
 
 def _sorted(problems: Iterable[Problem]) -> list[Problem]:

@@ -25,6 +25,7 @@ import hashlib
 import io
 import os
 import pickle
+import re
 import sys
 import time
 import zlib
@@ -35,7 +36,7 @@ from typing import Any
 
 from rougegame.story import safepickle
 from rougegame.story.fileindex import FileIndex
-from rougegame.story.linker import ChapterFile, link, pack_chapter
+from rougegame.story.linker import ChapterFile, link, node_table, pack_chapter
 from rougegame.story.model import Chapter, Manifest, Node, Story
 from rougegame.story.problems import Location, Problem, StoryError
 
@@ -68,6 +69,8 @@ CACHE_VERSION = "3"
 FREEZE_NODES = 1_000  # stories this large freeze what is alive after loading (see above)
 CACHE_LIMIT = 256 * 2**20  # bytes of cache kept; past this the least recently used entries go
 _CHAPTER_ENTRY = "rougegame-chapter"
+_STORY_ENTRY = "rougegame-story"
+_ENTRY_NAME = re.compile(r"[0-9a-f]{40}\.pickle")
 MEMORY_LIMIT = 128 * 2**20  # bytes of entries also kept in memory, for reloads in one process
 _memo: OrderedDict[str, bytes] = OrderedDict()  # least recently used first
 _memo_bytes = 0
@@ -266,17 +269,20 @@ def _cache_put(key: str, value: Any, folder: Path | None) -> bytes:
     """Store an entry (in memory, and in the cache folder when there is one); its bytes."""
     data = _encode(value)
     _remember(key, data)
-    if folder is None:
-        return data
+    if folder is not None:
+        _write_entry(folder, key, data)
+    return data
+
+
+def _write_entry(folder: Path, key: str, data: bytes) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
         tmp = folder / f".{key[:40]}.{os.getpid()}.tmp"
         tmp.write_bytes(data)
         tmp.replace(folder / f"{key[:40]}.pickle")
     except OSError:
-        return data  # a cache that cannot be written only costs speed
+        return  # a cache that cannot be written only costs speed
     _written.add(folder)
-    return data
 
 
 def _prune(folder: Path, limit: int) -> None:
@@ -329,33 +335,38 @@ def _read(path: Path, display: str) -> bytes:
         ) from None
 
 
-def _parse_file(
-    kind: str, path: Path, display: str, folder: Path | None, index: FileIndex | None = None
-) -> tuple[Any, bytes]:
-    """(the parsed file, its content hash): a Manifest or a ChapterFile, from the cache or not.
+class _IndexWrong(Exception):
+    """The file index gave a hash that the file's content does not have."""
 
-    With an ``index``, a file it shows untouched since it was hashed is not read at all when
-    its cache entry is there.
+
+def _hash_file(path: Path, display: str, index: FileIndex | None) -> tuple[bytes, bytes | None]:
+    """(the file's content hash, its bytes if they had to be read to hash them).
+
+    With an ``index``, a file it shows untouched since it was hashed is not read.
     """
-    data: bytes | None = None
-    content: bytes | None = None
     info: os.stat_result | None = None
     if index is not None:
         with contextlib.suppress(OSError):
             info = path.stat()  # before reading: a write after it makes the file look changed
             content = index.known(display, info)
-    if content is None:
-        data = _read(path, display)
-        content = hashlib.sha256(data).digest()
-        if index is not None and info is not None:
-            index.record(display, info, content)
-    key = _cache_key(kind, display, content.hex())
-    hashed = content
+            if content is not None:
+                return content, None
+    data = _read(path, display)
+    content = hashlib.sha256(data).digest()
+    if index is not None and info is not None:
+        index.record(display, info, content)
+    return content, data
+
+
+def _rereader(
+    kind: str, path: Path, display: str, content: bytes, folder: Path | None
+) -> Callable[[], bytes]:
+    """What gives a chapter's nodes' bytes from the chapter file, if it still holds what was
+    loaded (for when its cache entry cannot give them back)."""
 
     def reread() -> bytes:
-        """The nodes' bytes from the chapter file, if it still holds what was loaded."""
         again = _read(path, display)
-        if hashlib.sha256(again).digest() != hashed:
+        if hashlib.sha256(again).digest() != content:
             raise StoryError(
                 [
                     Problem(
@@ -366,20 +377,27 @@ def _parse_file(
                     )
                 ]
             )
+        key = _cache_key(kind, display, content.hex())
         blob = _parse_fresh(kind, path, display, again, key, folder).blob
         assert not callable(blob)
         return bytes(blob)
 
-    cached = _cache_get(key, folder, reread)
+    return reread
+
+
+def _parse_file(
+    kind: str, path: Path, display: str, folder: Path | None, content: bytes, data: bytes | None
+) -> Any:
+    """A Manifest or a ChapterFile, from the cache or parsed from ``data`` (read if None)."""
+    key = _cache_key(kind, display, content.hex())
+    cached = _cache_get(key, folder, _rereader(kind, path, display, content, folder))
     if cached is not None:
-        return cached, content
-    if data is None:  # indexed, but its entry is gone: read it, and make sure of its hash
+        return cached
+    if data is None:  # hashed through the index, but its entry is gone: read it and check
         data = _read(path, display)
-        if hashlib.sha256(data).digest() != content:  # the index was wrong about this file
-            assert index is not None
-            index.forget(display)
-            return _parse_file(kind, path, display, folder, index)
-    return _parse_fresh(kind, path, display, data, key, folder), content
+        if hashlib.sha256(data).digest() != content:
+            raise _IndexWrong(display)
+    return _parse_fresh(kind, path, display, data, key, folder)
 
 
 def _parse_fresh(
@@ -500,35 +518,161 @@ def _load_folder(root: Path, use_cache: bool) -> Story:
         )
     folder = cache_dir() if use_cache else None
     index = FileIndex.open(folder, root) if folder is not None else None
-    digest = hashlib.sha256()
-    manifest, content = _parse_file(
-        "manifest", manifest_path, _display(manifest_path, root), folder, index
-    )
-    digest.update(content)
-    problems: list[Problem] = []
-    parts: list[ChapterFile] = []
-    files = [str(manifest_path)]
-    for file in chapter_files(root):
-        display = _display(file, root)
+    while True:  # each time round, one file fewer is trusted to the index: it ends
         try:
-            part, content = _parse_file("chapter", file, display, folder, index)
+            return _load_files(root, manifest_path, folder, index)
+        except _IndexWrong as exc:  # a file changed without its stat showing it: hash it again
+            assert index is not None
+            index.forget(str(exc))
+
+
+def _load_files(
+    root: Path, manifest_path: Path, folder: Path | None, index: FileIndex | None
+) -> Story:
+    problems: list[Problem] = []
+    sources: list[tuple[str, Path, str, bytes, bytes | None]] = []
+    chapters = [("chapter", file) for file in chapter_files(root)]
+    for kind, path in [("manifest", manifest_path), *chapters]:
+        display = _display(path, root)
+        try:
+            content, data = _hash_file(path, display, index)
         except StoryError as exc:
+            if kind == "manifest":
+                raise
             problems.extend(exc.problems)
             continue
-        digest.update(file.name.encode() + b"\0" + content)
-        parts.append(part)
-        files.append(str(file))
+        sources.append((kind, path, display, content, data))
     if index is not None:
         index.save()
+    digest = hashlib.sha256(sources[0][3])
+    for _kind, path, _display_name, content, _data in sources[1:]:
+        digest.update(path.name.encode() + b"\0" + content)
+    files = [str(path) for _kind, path, *_rest in sources]
+    content_hash = digest.hexdigest()[:16]
+    story_key = None
+    if folder is not None and not problems:
+        story_key = _story_key(root, sources)
+        story = _cached_story(folder, story_key, sources, root, files, content_hash)
+        if story is not None:
+            return story
+    manifest: Manifest = _parse_file(*_where(sources[0]), folder, *sources[0][3:])
+    parts: list[ChapterFile] = []
+    for source in sources[1:]:
+        try:
+            parts.append(_parse_file(*_where(source), folder, *source[3:]))
+        except StoryError as exc:
+            problems.extend(exc.problems)
     if problems:
         # Report YAML-level problems together with what linking the rest finds, except for
         # references that the unreadable files may well have satisfied.
         try:
-            link(manifest, parts, str(root), files, digest.hexdigest()[:16], partial=True)
+            link(manifest, parts, str(root), files, content_hash, partial=True)
         except StoryError as exc:
             problems.extend(exc.problems)
         raise StoryError(problems)
-    return link(manifest, parts, str(root), files, digest.hexdigest()[:16])
+    story = link(manifest, parts, str(root), files, content_hash)
+    if story_key is not None:
+        assert folder is not None
+        _cache_story(folder, story_key, story, parts)
+    return story
+
+
+def _where(source: tuple[str, Path, str, bytes, bytes | None]) -> tuple[str, Path, str]:
+    return source[0], source[1], source[2]
+
+
+# -- the whole story's cache entry --------------------------------------------------------------
+# Once every file of a story has its own entry, the linked story is kept too, under a key made of
+# every file's name and content hash: a warm load then reads one entry instead of every file's
+# head, and links nothing. It holds what linking made (chapters, variables, codex, dossier, the
+# node ids), and where each chapter's nodes are in that chapter's own entry.
+
+
+def _story_key(root: Path, sources: list[tuple[str, Path, str, bytes, bytes | None]]) -> str:
+    h = hashlib.sha256()
+    for part in (CACHE_VERSION, _CODE_SHAPE, sys.version.split()[0], "story", str(root)):
+        h.update(part.encode())
+        h.update(b"\0")
+    for _kind, _path, display, content, _data in sources:
+        h.update(display.encode() + b"\0" + content)
+    return h.hexdigest()
+
+
+def _cache_story(folder: Path, key: str, story: Story, parts: list[ChapterFile]) -> None:
+    """Keep the linked story, when every chapter's nodes are in a cache entry on disk."""
+    places = []
+    for i, part in enumerate(parts, start=1):
+        blob = part.blob
+        if not isinstance(blob, LaterBytes) or blob.path.parent != folder:
+            return  # made or read here: the next load, reading the entries, keeps it
+        places.append((part.chapter.id, i, blob.path.name, blob.offset, blob.size, blob.crc))
+    fields = (
+        story.id,
+        story.title,
+        story.version,
+        story.author,
+        story.start,
+        story.variables,
+        story.codex,
+        story.dossier,
+        story.gauge,
+        story.chapters,
+        story.warnings,
+        story.ending_nodes,
+    )
+    entry = (_STORY_ENTRY, fields, story.nodes.chapter_map(), places)
+    _write_entry(folder, key, pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _cached_story(
+    folder: Path,
+    key: str,
+    sources: list[tuple[str, Path, str, bytes, bytes | None]],
+    root: Path,
+    files: list[str],
+    content_hash: str,
+) -> Story | None:
+    found = _read_head(folder / f"{key[:40]}.pickle")
+    if found is None:
+        return None
+    value = found[0]
+    try:
+        tag, fields, chapter_of, places = value
+        if tag != _STORY_ENTRY or not isinstance(chapter_of, dict):
+            return None
+        (id_, title, version, author, start, variables, codex, dossier, gauge, chapters) = fields[
+            :10
+        ]
+        warnings, ending_nodes = fields[10:]
+        blobs: dict[str, LaterBytes] = {}
+        for chapter_id, i, name, offset, size, crc in places:
+            kind, path, display, content, _data = sources[i]
+            if kind != "chapter" or not _ENTRY_NAME.fullmatch(name):
+                return None
+            reread = _rereader(kind, path, display, content, folder)
+            blobs[chapter_id] = LaterBytes(folder / name, offset, size, crc, reread)
+        if blobs.keys() != chapters.keys():
+            return None
+    except (TypeError, ValueError, IndexError, AttributeError):  # not what was written: rebuilt
+        return None
+    return Story(
+        id=id_,
+        title=title,
+        version=version,
+        author=author,
+        start=start,
+        variables=variables,
+        codex=codex,
+        dossier=dossier,
+        gauge=gauge,
+        chapters=chapters,
+        nodes=node_table(chapter_of, blobs),
+        content_hash=content_hash,
+        root=str(root),
+        files=files,
+        warnings=warnings,
+        ending_nodes=ending_nodes,
+    )
 
 
 def _load_single_file(path: Path, use_cache: bool) -> Story:

@@ -579,6 +579,10 @@ class NodeTable(Mapping[str, Node]):
         """The chapter a node belongs to, without making the chapter ready."""
         return self._chapter_of[node_id]
 
+    def chapter_map(self) -> dict[str, str]:
+        """Every node id and its chapter's id, in story order (the table's own: do not change)."""
+        return self._chapter_of
+
     def is_ready(self, node_id: str) -> bool:
         return node_id in self._nodes
 
