@@ -91,7 +91,7 @@ class Summary(Record):
 class NodeBytes(Protocol):
     """A chapter's nodes' bytes, read when first needed (see ``loader.LaterBytes``)."""
 
-    def __call__(self) -> bytes:
+    def __call__(self) -> bytes | memoryview:
         """The bytes as they were cached (checked), or else as the chapter file gives them."""
 
     def reread(self) -> bytes:

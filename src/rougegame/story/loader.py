@@ -186,15 +186,24 @@ class LaterBytes:
     the story has to be loaded again, which the StoryError raised says.
     """
 
-    __slots__ = ("crc", "offset", "path", "reread", "size")
+    __slots__ = ("crc", "kept", "offset", "path", "reread", "size")
 
     def __init__(
-        self, path: Path, offset: int, size: int, crc: int, reread: Callable[[], bytes]
+        self,
+        path: Path,
+        offset: int,
+        size: int,
+        crc: int,
+        reread: Callable[[], bytes],
+        kept: memoryview | None = None,
     ) -> None:
         self.path, self.offset, self.size, self.crc = path, offset, size, crc
         self.reread = reread
+        self.kept = kept  # the bytes themselves, when the entry was just written
 
-    def __call__(self) -> bytes:
+    def __call__(self) -> bytes | memoryview:
+        if self.kept is not None:
+            return self.kept
         try:
             with self.path.open("rb") as f:
                 f.seek(self.offset)
@@ -265,24 +274,26 @@ def _remember(key: str, data: bytes) -> None:
         _memo_bytes -= len(_memo.popitem(last=False)[1])
 
 
-def _cache_put(key: str, value: Any, folder: Path | None) -> bytes:
-    """Store an entry (in memory, and in the cache folder when there is one); its bytes."""
+def _cache_put(key: str, value: Any, folder: Path | None) -> tuple[bytes, Path | None]:
+    """Store an entry (in memory, and in the cache folder when there is one): its bytes, and
+    the file they were written to."""
     data = _encode(value)
     _remember(key, data)
-    if folder is not None:
-        _write_entry(folder, key, data)
-    return data
+    written = _write_entry(folder, key, data) if folder is not None else None
+    return data, written
 
 
-def _write_entry(folder: Path, key: str, data: bytes) -> None:
+def _write_entry(folder: Path, key: str, data: bytes) -> Path | None:
+    path = folder / f"{key[:40]}.pickle"
     try:
         folder.mkdir(parents=True, exist_ok=True)
         tmp = folder / f".{key[:40]}.{os.getpid()}.tmp"
         tmp.write_bytes(data)
-        tmp.replace(folder / f"{key[:40]}.pickle")
+        tmp.replace(path)
     except OSError:
-        return  # a cache that cannot be written only costs speed
+        return None  # a cache that cannot be written only costs speed
     _written.add(folder)
+    return path
 
 
 def _prune(folder: Path, limit: int) -> None:
@@ -377,10 +388,8 @@ def _rereader(
                     )
                 ]
             )
-        key = _cache_key(kind, display, content.hex())
-        blob = _parse_fresh(kind, path, display, again, key, folder).blob
-        assert not callable(blob)
-        return bytes(blob)
+        blob = _parse_fresh(kind, path, display, again, content, folder).blob
+        return bytes(blob() if callable(blob) else blob)
 
     return reread
 
@@ -397,11 +406,11 @@ def _parse_file(
         data = _read(path, display)
         if hashlib.sha256(data).digest() != content:
             raise _IndexWrong(display)
-    return _parse_fresh(kind, path, display, data, key, folder)
+    return _parse_fresh(kind, path, display, data, content, folder)
 
 
 def _parse_fresh(
-    kind: str, path: Path, display: str, data: bytes, key: str, folder: Path | None
+    kind: str, path: Path, display: str, data: bytes, content: bytes, folder: Path | None
 ) -> Any:
     """Parse a file's bytes and cache the result (a Manifest or a ChapterFile)."""
     raw, problems = load_yaml(data, display)
@@ -412,11 +421,16 @@ def _parse_fresh(
         result = parse_manifest(raw, display)
     else:
         result = pack_chapter(*parse_chapter(raw, display, path.stem))
-    entry = _cache_put(key, result, folder)
+    entry, written = _cache_put(_cache_key(kind, display, content.hex()), result, folder)
     if isinstance(result, ChapterFile):  # keep one copy of the nodes' bytes: the entry's
         blob = result.blob
         assert not callable(blob)
-        result.blob = memoryview(entry)[len(entry) - len(blob) :]
+        kept = memoryview(entry)[len(entry) - len(blob) :]
+        result.blob = kept
+        if written is not None:  # and say where they are, for the whole story's entry
+            reread = _rereader(kind, path, display, content, folder)
+            offset = len(entry) - len(kept)
+            result.blob = LaterBytes(written, offset, len(kept), zlib.crc32(kept), reread, kept)
     return result
 
 
