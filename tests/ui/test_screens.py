@@ -477,7 +477,9 @@ async def test_resizing_reflows_at_80x24_and_200x60(
         assert "[toll: one dose]." in large
         assert "3 ▸ Wait for the lock-keeper to come out." in large
         column = app.screen.query_one("#column")
-        assert column.size.width <= 100  # a readable measure, centred
+        assert column.size.width == 100  # a readable measure, centred
+        assert column.region.x == (200 - 100) // 2
+        assert column.region.height == 60 - 2  # between the status bar and the keys
 
 
 async def test_page_keys_scroll_the_transcript_while_choices_keep_focus(make_app: MakeApp) -> None:

@@ -118,7 +118,7 @@ class StoryScreen(ModeScreen):
 
     def compose(self) -> ComposeResult:
         yield StatusBar()
-        with Vertical(id="stage"), Vertical(id="column"):
+        with Vertical(id="column"):
             with VerticalScroll(id="transcript"):
                 yield Vertical(id="earlier")
                 yield PassageView(id="current")

@@ -42,6 +42,7 @@ class StatusBar(Widget):
 
     DEFAULT_CSS = """
     StatusBar {
+        dock: top;
         height: 1;
         width: 1fr;
         background: $panel;
