@@ -204,7 +204,23 @@ async def test_speaker_line_above_the_passage(make_app: MakeApp, screen_text: Sc
         shown = screen_text(app).splitlines()
         speaker = next(i for i, line in enumerate(shown) if "— THE LOCK-KEEPER —" in line)
         words = next(i for i, line in enumerate(shown) if "Knocking is for guests" in line)
-        assert speaker < words
+        assert speaker < words and shown[speaker + 1].strip() == ""
+
+
+async def test_the_speaker_line_is_there_while_the_passage_is_typed(
+    make_app: MakeApp, screen_text: ScreenText
+) -> None:
+    app = make_app(settings=Settings(typewriter=True, typewriter_speed=5))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n", "enter", "1")
+        await pilot.pause()
+        passage = app.screen.query_one(PassageView)
+        assert passage.typing and passage.speaker == "— THE LOCK-KEEPER —"
+        assert "— THE LOCK-KEEPER —" in screen_text(app)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not passage.typing and passage.speaker == "— THE LOCK-KEEPER —"
+        assert "Knocking is for guests" in screen_text(app)
 
 
 async def test_earlier_passages_stay_above_the_current_one(

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.app import ComposeResult
-from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.timer import Timer
@@ -13,14 +11,15 @@ from textual.widgets import Static
 FRAME_RATE = 30
 
 
-class PassageView(Vertical):
-    """Shows one passage. :meth:`show` with ``speed`` types it out; any key or click finishes."""
+class PassageView(Static):
+    """Shows one passage. :meth:`show` with ``speed`` types it out; any key or click finishes.
+
+    One widget draws the speaker's line (when there is one), a blank line, and the prose.
+    """
 
     DEFAULT_CSS = """
     PassageView {
         height: auto;
-        & > #speaker { height: auto; margin: 0 0 1 0; color: $accent; text-style: bold; }
-        & > #prose { height: auto; }
     }
     """
 
@@ -31,13 +30,10 @@ class PassageView(Vertical):
         super().__init__(id=id, classes=classes)
         self._text = Text()
         self._content = Content()
+        self._speaker = Content()
         self._shown = 0
         self._speed = 0.0
         self._timer: Timer | None = None
-
-    def compose(self) -> ComposeResult:
-        yield Static(id="speaker")
-        yield Static(id="prose")
 
     @property
     def typing(self) -> bool:
@@ -47,25 +43,31 @@ class PassageView(Vertical):
     def text(self) -> Text:
         return self._text
 
+    @property
+    def speaker(self) -> str:
+        """The speaker's line as shown, or "" when nobody speaks."""
+        return self._speaker.plain.strip()
+
     def show(self, text: Text, speaker: str | None = None, speed: float = 0.0) -> None:
         """Show ``text``; ``speed`` in characters per second, 0 for all at once."""
         self._stop()
-        speaker_line = self.query_one("#speaker", Static)
-        speaker_line.display = bool(speaker)
-        if speaker:
-            speaker_line.update(Text(f"— {speaker.upper()} —"))
+        self._speaker = (
+            Content.styled(f"— {speaker.upper()} —", "$accent bold") + "\n\n"
+            if speaker
+            else Content()
+        )
         self._text = text
+        self._content = Content.from_rich_text(text)
         if speed <= 0 or not text.plain:
             self._shown = len(text.plain)
-            self.query_one("#prose", Static).update(text)
+            self.update(self._speaker + self._content)
             self.post_message(self.Finished())
             return
         self._speed = speed
         self._shown = 0
-        self._content = Content.from_rich_text(text)
         # Laid out in full from the start (drawn in the background colour), so the height and
         # the scroll position are right before the first letter appears.
-        self.query_one("#prose", Static).update(Content.styled(text.plain, "$background"))
+        self.update(self._speaker + Content.styled(text.plain, "$background"))
         self._timer = self.set_interval(1 / FRAME_RATE, self._advance)
 
     def _advance(self) -> None:
@@ -78,7 +80,7 @@ class PassageView(Vertical):
         # Keep the layout steady: the rest of the passage is laid out, drawn in the background
         # colour until it is typed.
         partial = full[: self._shown] + Content.styled(full.plain[self._shown :], "$background")
-        self.query_one("#prose", Static).update(partial)
+        self.update(self._speaker + partial)
 
     def finish(self) -> None:
         """Show the whole passage now."""
@@ -86,7 +88,7 @@ class PassageView(Vertical):
             return
         self._stop()
         self._shown = len(self._text.plain)
-        self.query_one("#prose", Static).update(self._text)
+        self.update(self._speaker + self._content)
         self.post_message(self.Finished())
 
     def _stop(self) -> None:
