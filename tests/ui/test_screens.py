@@ -552,10 +552,10 @@ async def test_an_opened_game_shows_a_short_transcript_that_grows_with_play(
             game.choose(0)
         app.show_story(reset=True)  # as when a save is loaded or the autosave continued
         await pilot.pause()
-        earlier = list(app.screen.query_one("#earlier").children)
+        earlier = list(app.screen.query(".earlier").results())
         assert len(earlier) == EARLIER_ON_OPEN  # the most recent part only: quick to draw
         await pilot.press("1")
         await pilot.pause()
-        after = list(app.screen.query_one("#earlier").children)
+        after = list(app.screen.query(".earlier").results())
         assert after[: len(earlier)] == earlier  # kept, not drawn again
         assert len(after) == EARLIER_ON_OPEN + 2 <= EARLIER_LIMIT  # the choice and the passage

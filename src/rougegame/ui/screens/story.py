@@ -86,14 +86,15 @@ def block_widget(block: Block) -> Widget:
         line = Content.assemble(
             ("━━  ", "$primary"), (block.text.upper(), "bold"), ("  ━━", "$primary")
         )
-        return Static(line, classes="chapter-rule")
+        return Static(line, classes="earlier chapter-rule")
     if block.kind == "choice":
-        return Static(Content.assemble(("▸ ", "$primary"), block.text), classes="earlier-choice")
+        line = Content.assemble(("▸ ", "$primary"), block.text)
+        return Static(line, classes="earlier earlier-choice")
     text = Text()
     if block.speaker:
         text.append(f"— {block.speaker.upper()} —\n\n", "bold")
     text.append_text(prose(block.text.split("\n\n")))
-    return Static(text, classes="earlier-passage")
+    return Static(text, classes="earlier earlier-passage")
 
 
 class StoryScreen(ModeScreen):
@@ -119,8 +120,7 @@ class StoryScreen(ModeScreen):
     def compose(self) -> ComposeResult:
         yield StatusBar()
         with Vertical(id="column"):
-            with VerticalScroll(id="transcript"):
-                yield Vertical(id="earlier")
+            with VerticalScroll(id="transcript"):  # earlier blocks, then the current passage
                 yield PassageView(id="current")
             yield ChoiceList(id="choices")
         yield Footer()
@@ -180,7 +180,7 @@ class StoryScreen(ModeScreen):
 
     def _show_earlier(self, blocks: list[Block], reset: bool) -> AwaitMount | None:
         """Show ``blocks`` above the current passage, reusing the widgets already there."""
-        container = self.query_one("#earlier", Vertical)
+        transcript = self.query_one("#transcript", VerticalScroll)
         shown = [b for b, _w in self._shown]
         keep: list[tuple[Block, Widget]] | None = None
         if not reset:
@@ -194,13 +194,15 @@ class StoryScreen(ModeScreen):
                         widget.remove()
                     keep = self._shown[start:]
         if keep is None:
-            container.remove_children()
+            transcript.remove_children([widget for _block, widget in self._shown])
             keep = []
         self._shown = keep
         new = blocks[len(keep) :]
         widgets = [block_widget(b) for b in new]
         self._shown.extend(zip(new, widgets, strict=True))
-        return container.mount_all(widgets) if widgets else None
+        if not widgets:
+            return None
+        return transcript.mount_all(widgets, before=self.query_one(PassageView))
 
     def _fill_choices(self, game: Game, keep_highlight: bool) -> None:
         choices = self.query_one(ChoiceList)
