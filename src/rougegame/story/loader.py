@@ -7,8 +7,11 @@ inside a story folder. With no path it loads the story shipped with the game, fo
 
 Each file is parsed and checked on its own; the result is cached by the file's content hash in
 the user's cache folder (never next to the story), so an unchanged file is never parsed twice.
-A cache entry that cannot be read is ignored and rebuilt. The cache key also covers the code
-that made the entry, so an entry from another version of the game is never read.
+The linked story is cached too, under a key made of every file's name and content hash, so a
+warm load reads that one entry; a file's hash comes from the folder's file index
+(``fileindex``) while the file is untouched. A cache entry that cannot be read is ignored and
+rebuilt. Every key also covers the code that made the entry, so an entry from another version of
+the game is never read.
 
 Loading pauses Python's cyclic garbage collector: a large story is hundreds of thousands of
 objects that live as long as the story, and the collector would walk them over and over while
@@ -179,8 +182,10 @@ def _decode(data: bytes) -> Any:
 class LaterBytes:
     """The nodes' bytes of a chapter's cache entry, read and checked when first needed.
 
-    A warm load reads only the head of each entry (the chapter and its summary): the nodes of a
-    large story are most of the cache, and a game reaches few of its chapters at a time. When the
+    A warm load reads only the linked story's entry, or else the head of each file's entry (the
+    chapter and its summary): the nodes of a large story are most of the cache, and a game
+    reaches few of its chapters at a time. A load that has just written an entry keeps its
+    nodes' bytes (``kept``) and says where they are, for the linked story's entry. When the
     bytes cannot be read back as they were written (the entry was removed or damaged since), the
     chapter file is read again instead, if it still holds what was loaded; if it has changed,
     the story has to be loaded again, which the StoryError raised says.
