@@ -4,7 +4,9 @@ never trusted for a file that may have changed), and the cache entry of the whol
 from __future__ import annotations
 
 import json
+import os
 import pickle
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -168,6 +170,23 @@ def test_files_no_longer_in_the_story_leave_the_index(make_story: MakeStory, cac
     story = warm(root)
     assert "b.start" not in story.nodes
     assert "story/chapters/b.yaml" not in json.loads(index_file(cache).read_text())["files"]
+
+
+@pytest.mark.usefixtures("settled")
+def test_an_index_in_use_is_touched_now_and_then_so_pruning_keeps_it(
+    make_story: MakeStory, cache: Path
+) -> None:
+    root = make_story(FILES)
+    load_story(root)
+    path = index_file(cache)
+    long_ago = time.time() - 3 * 86_400
+    os.utime(path, (long_ago, long_ago))
+    warm(root)
+    assert path.stat().st_mtime > time.time() - 60
+    recently = time.time() - 3600
+    os.utime(path, (recently, recently))
+    warm(root)  # touched within the day: left as it is
+    assert abs(path.stat().st_mtime - recently) < 1
 
 
 @pytest.mark.usefixtures("settled")

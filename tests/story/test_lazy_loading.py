@@ -233,8 +233,8 @@ def test_the_cache_is_pruned_least_recently_used_first(tmp_path: Path) -> None:
     folder = tmp_path / "cache"
     folder.mkdir()
     now = time.time()
-    for age, name in enumerate(["new", "mid", "old", "older"]):
-        path = folder / f"{name}.pickle"
+    for age, name in enumerate(["new.pickle", "mid.pickle", "index-old.json", "older.pickle"]):
+        path = folder / name
         path.write_bytes(b"x" * 1000)
         os.utime(path, (now - age * 3600, now - age * 3600))
     (folder / "notes.txt").write_bytes(b"y" * 5000)  # not an entry: never touched

@@ -18,7 +18,8 @@ Two cases could still fool it, and neither is recorded:
   then.
 
 The index is a small JSON file. One that cannot be read, or that holds anything unexpected, is
-ignored (every file is then read and hashed) and written again.
+ignored (every file is then read and hashed) and written again. Reading it touches it now and
+then, so that the cache folder's pruning (least recently used first) keeps the ones in use.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from pathlib import Path
 
 INDEX_VERSION = 1
 SETTLED_NS = 2_000_000_000  # how old a file's times must be for its hash to be indexed
+TOUCH_AFTER_S = 86_400  # an index read this long after it was last touched is touched again
 
 Stat = tuple[int, int, int, int]  # size, inode, mtime_ns, ctime_ns
 
@@ -106,7 +108,12 @@ class FileIndex:
 
 def _read(path: Path) -> dict[str, tuple[Stat, bytes]]:
     try:
-        data = json.loads(path.read_bytes())
+        with path.open("rb") as f:
+            raw = f.read()
+            touched = os.fstat(f.fileno()).st_mtime
+        if time.time() - touched > TOUCH_AFTER_S:  # in use: kept by the cache's pruning
+            os.utime(path)
+        data = json.loads(raw)
         if data["version"] != INDEX_VERSION:
             return {}
         entries: dict[str, tuple[Stat, bytes]] = {}

@@ -302,13 +302,18 @@ def _write_entry(folder: Path, key: str, data: bytes) -> Path | None:
 
 
 def _prune(folder: Path, limit: int) -> None:
-    """Keep the cache folder under ``limit`` bytes, removing the least recently used entries."""
+    """Keep the cache folder under ``limit`` bytes, removing the least recently used entries
+    (and file indexes: reading either touches it when it was last touched a day ago or more)."""
     entries: list[tuple[float, int, str]] = []
     total = 0
     try:
         with os.scandir(folder) as listing:
             for entry in listing:
-                if entry.name.endswith(".pickle") and entry.is_file(follow_symlinks=False):
+                name = entry.name
+                kept = name.endswith(".pickle") or (
+                    name.startswith("index-") and name.endswith(".json")
+                )
+                if kept and entry.is_file(follow_symlinks=False):
                     info = entry.stat(follow_symlinks=False)
                     entries.append((info.st_mtime, info.st_size, entry.path))
                     total += info.st_size
