@@ -35,7 +35,7 @@ import zlib
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from rougegame.story import safepickle
 from rougegame.story.fileindex import FileIndex
@@ -360,6 +360,16 @@ class _IndexWrong(Exception):
     """The file index gave a hash that the file's content does not have."""
 
 
+class _Source(NamedTuple):
+    """A story file about to be loaded: what it is, where, and its content hash."""
+
+    kind: str  # "manifest" or "chapter"
+    path: Path
+    display: str  # its name in messages
+    content: bytes  # sha256 of its bytes
+    data: bytes | None  # its bytes, when they had to be read to hash them
+
+
 def _hash_file(path: Path, display: str, index: FileIndex | None) -> tuple[bytes, bytes | None]:
     """(the file's content hash, its bytes if they had to be read to hash them).
 
@@ -404,10 +414,9 @@ def _rereader(
     return reread
 
 
-def _parse_file(
-    kind: str, path: Path, display: str, folder: Path | None, content: bytes, data: bytes | None
-) -> Any:
-    """A Manifest or a ChapterFile, from the cache or parsed from ``data`` (read if None)."""
+def _parse_file(source: _Source, folder: Path | None) -> Any:
+    """A Manifest or a ChapterFile, from the cache or parsed (its bytes read if need be)."""
+    kind, path, display, content, data = source
     key = _cache_key(kind, display, content.hex())
     cached = _cache_get(key, folder, _rereader(kind, path, display, content, folder))
     if cached is not None:
@@ -554,7 +563,7 @@ def _load_files(
     root: Path, manifest_path: Path, folder: Path | None, index: FileIndex | None
 ) -> Story:
     problems: list[Problem] = []
-    sources: list[tuple[str, Path, str, bytes, bytes | None]] = []
+    sources: list[_Source] = []
     chapters = [("chapter", file) for file in chapter_files(root)]
     for kind, path in [("manifest", manifest_path), *chapters]:
         display = _display(path, root)
@@ -565,13 +574,13 @@ def _load_files(
                 raise
             problems.extend(exc.problems)
             continue
-        sources.append((kind, path, display, content, data))
+        sources.append(_Source(kind, path, display, content, data))
     if index is not None:
         index.save()
-    digest = hashlib.sha256(sources[0][3])
-    for _kind, path, _display_name, content, _data in sources[1:]:
-        digest.update(path.name.encode() + b"\0" + content)
-    files = [str(path) for _kind, path, *_rest in sources]
+    digest = hashlib.sha256(sources[0].content)
+    for source in sources[1:]:
+        digest.update(source.path.name.encode() + b"\0" + source.content)
+    files = [str(source.path) for source in sources]
     content_hash = digest.hexdigest()[:16]
     story_key = None
     if folder is not None and not problems:
@@ -579,11 +588,11 @@ def _load_files(
         story = _cached_story(folder, story_key, sources, root, files, content_hash)
         if story is not None:
             return story
-    manifest: Manifest = _parse_file(*_where(sources[0]), folder, *sources[0][3:])
+    manifest: Manifest = _parse_file(sources[0], folder)
     parts: list[ChapterFile] = []
     for source in sources[1:]:
         try:
-            parts.append(_parse_file(*_where(source), folder, *source[3:]))
+            parts.append(_parse_file(source, folder))
         except StoryError as exc:
             problems.extend(exc.problems)
     if problems:
@@ -601,24 +610,26 @@ def _load_files(
     return story
 
 
-def _where(source: tuple[str, Path, str, bytes, bytes | None]) -> tuple[str, Path, str]:
-    return source[0], source[1], source[2]
-
-
 # -- the whole story's cache entry --------------------------------------------------------------
 # Once every file of a story has its own entry, the linked story is kept too, under a key made of
 # every file's name and content hash: a warm load then reads one entry instead of every file's
 # head, and links nothing. It holds what linking made (chapters, variables, codex, dossier, the
 # node ids), and where each chapter's nodes are in that chapter's own entry.
 
+# The fields of a Story that linking makes and the entry keeps; the rest are made as it is read.
+_LINKED = frozenset(
+    {"id", "title", "version", "author", "start", "variables", "codex", "dossier", "gauge"}
+    | {"chapters", "warnings", "ending_nodes"}
+)
 
-def _story_key(root: Path, sources: list[tuple[str, Path, str, bytes, bytes | None]]) -> str:
+
+def _story_key(root: Path, sources: list[_Source]) -> str:
     h = hashlib.sha256()
     for part in (CACHE_VERSION, _CODE_SHAPE, sys.version.split()[0], "story", str(root)):
         h.update(part.encode())
         h.update(b"\0")
-    for _kind, _path, display, content, _data in sources:
-        h.update(display.encode() + b"\0" + content)
+    for source in sources:
+        h.update(source.display.encode() + b"\0" + source.content)
     return h.hexdigest()
 
 
@@ -630,20 +641,7 @@ def _cache_story(folder: Path, key: str, story: Story, parts: list[ChapterFile])
         if not isinstance(blob, LaterBytes) or blob.path.parent != folder:
             return  # made or read here: the next load, reading the entries, keeps it
         places.append((part.chapter.id, i, blob.path.name, blob.offset, blob.size, blob.crc))
-    fields = (
-        story.id,
-        story.title,
-        story.version,
-        story.author,
-        story.start,
-        story.variables,
-        story.codex,
-        story.dossier,
-        story.gauge,
-        story.chapters,
-        story.warnings,
-        story.ending_nodes,
-    )
+    fields = {name: getattr(story, name) for name in _LINKED}
     entry = (_STORY_ENTRY, fields, story.nodes.chapter_map(), places)
     _write_entry(folder, key, pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
 
@@ -651,7 +649,7 @@ def _cache_story(folder: Path, key: str, story: Story, parts: list[ChapterFile])
 def _cached_story(
     folder: Path,
     key: str,
-    sources: list[tuple[str, Path, str, bytes, bytes | None]],
+    sources: list[_Source],
     root: Path,
     files: list[str],
     content_hash: str,
@@ -662,40 +660,25 @@ def _cached_story(
     value = found[0]
     try:
         tag, fields, chapter_of, places = value
-        if tag != _STORY_ENTRY or not isinstance(chapter_of, dict):
+        if tag != _STORY_ENTRY or not isinstance(chapter_of, dict) or fields.keys() != _LINKED:
             return None
-        (id_, title, version, author, start, variables, codex, dossier, gauge, chapters) = fields[
-            :10
-        ]
-        warnings, ending_nodes = fields[10:]
         blobs: dict[str, LaterBytes] = {}
         for chapter_id, i, name, offset, size, crc in places:
-            kind, path, display, content, _data = sources[i]
-            if kind != "chapter" or not _ENTRY_NAME.fullmatch(name):
+            source = sources[i]
+            if source.kind != "chapter" or not _ENTRY_NAME.fullmatch(name):
                 return None
-            reread = _rereader(kind, path, display, content, folder)
+            reread = _rereader(source.kind, source.path, source.display, source.content, folder)
             blobs[chapter_id] = LaterBytes(folder / name, offset, size, crc, reread)
-        if blobs.keys() != chapters.keys():
+        if blobs.keys() != fields["chapters"].keys():
             return None
     except (TypeError, ValueError, IndexError, AttributeError):  # not what was written: rebuilt
         return None
     return Story(
-        id=id_,
-        title=title,
-        version=version,
-        author=author,
-        start=start,
-        variables=variables,
-        codex=codex,
-        dossier=dossier,
-        gauge=gauge,
-        chapters=chapters,
+        **fields,
         nodes=node_table(chapter_of, blobs),
         content_hash=content_hash,
         root=str(root),
         files=files,
-        warnings=warnings,
-        ending_nodes=ending_nodes,
     )
 
 

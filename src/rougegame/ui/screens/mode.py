@@ -24,13 +24,12 @@ class ModeScreen(Screen[None]):
         app = self.app
         self._css_update_count = app._css_update_count
         width, height = app.size
+        # The classes Textual's own resize handler would give it (the app's breakpoints).
         for size, points in (
             (width, app.HORIZONTAL_BREAKPOINTS or []),
             (height, app.VERTICAL_BREAKPOINTS or []),
         ):
-            reached = [(at, name) for at, name in points if size >= at]
-            if reached:
-                self.add_class(max(reached)[1], update=False)
+            self.add_class(*self._get_breakpoint_classes(size, points), update=False)
         self._resumed = False
 
     def post_message(self, message: Message) -> bool:
